@@ -1,0 +1,1 @@
+"""clipwise agent package."""

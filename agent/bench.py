@@ -1,0 +1,98 @@
+"""`clipwise bench`: indexing speed against Chroma's stock embedding function, turn latency, memory."""
+
+from __future__ import annotations
+
+import random
+import resource
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from rich.table import Table
+
+from agent.session import Session
+from agent.settings import Settings
+from memory.library import open_library
+from memory.vector_store import VectorStore
+from memory.indexer import index_videos
+from tools.catalog import load_catalog
+from tools.errors import ClipwiseError
+
+TURNS = ["I want to learn {t}", "why #1?", "more like #2", "recommend something", "nothing over 20 minutes",
+         "drop {t}", "clear limits", "videos about {t}", "not interested in #3", "show my interests"]
+
+
+def percentile(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1] if len(values) > 1 else values[0]
+
+
+def topics_of(catalog) -> list[str]:
+    tags = {}
+    for v in catalog.videos.values():
+        for t in v.tags[:2]:
+            if 3 <= len(t) <= 30:
+                tags[t.lower()] = tags.get(t.lower(), 0) + 1
+    return [t for t, _ in sorted(tags.items(), key=lambda kv: -kv[1])[:25]]
+
+
+def run_bench(settings: Settings, turns: int = 60, stock_sample: int = 256) -> tuple[Table, dict]:
+    from chromadb.utils.embedding_functions import DefaultEmbeddingFunction
+
+    catalog = load_catalog(settings.catalog, settings.transcripts)
+    with tempfile.TemporaryDirectory(prefix="clipwise-bench-") as tmp:
+        lib = open_library(catalog, Path(tmp), build_index=False)
+        if lib.embedder is None:
+            raise ClipwiseError("The embedding model is missing, so there is no embedding path to benchmark.")
+        texts = [v.embedding_text() for v in catalog.videos.values()]
+        started = time.perf_counter()
+        index_videos(catalog, lib.vectors, lib.embedder)
+        build_s = time.perf_counter() - started
+        lib.load_vectors()
+
+        sample = random.Random(7).sample(texts, min(stock_sample, len(texts)))
+        stock = DefaultEmbeddingFunction()
+        stock(sample[:8])  # load the model before timing
+        started = time.perf_counter()
+        stock(sample)
+        stock_rate = len(sample) / (time.perf_counter() - started)
+        started = time.perf_counter()
+        lib.embedder.embed(sample)
+        ours_rate = len(sample) / (time.perf_counter() - started)
+
+        session = Session(lib, Path(tmp), k=10)
+        topics = topics_of(catalog) or ["video"]
+        latencies = []
+        for n in range(turns + 5):
+            user = f"bench-{n // len(TURNS)}"
+            said = TURNS[n % len(TURNS)].format(t=topics[(n // len(TURNS)) % len(topics)])
+            turn = session.ask(said, user=user, thread="bench")
+            if n >= 5:
+                latencies.append(turn.latency_ms)
+        session.close()
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    data = {
+        "catalog_videos": len(texts), "index_build_s": round(build_s, 2),
+        "index_items_per_s": round(len(texts) / build_s, 1),
+        "sample": len(sample), "ours_items_per_s": round(ours_rate, 1), "stock_items_per_s": round(stock_rate, 1),
+        "speedup": round(ours_rate / stock_rate, 1), "turns": len(latencies),
+        "turn_latency_ms_p50": round(percentile(latencies, 50), 1),
+        "turn_latency_ms_p95": round(percentile(latencies, 95), 1), "peak_rss_mb": round(peak_mb),
+    }
+    table = Table(title=f"clipwise bench — {catalog.name}")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    rows = [
+        ("videos in catalog", f"{len(texts)}"),
+        ("index build (embed + Chroma upsert), s", f"{build_s:.1f}"),
+        ("index build, items/s", f"{data['index_items_per_s']}"),
+        (f"embedding, ours, items/s ({len(sample)} texts)", f"{ours_rate:.1f}"),
+        (f"embedding, Chroma stock, items/s (same {len(sample)})", f"{stock_rate:.1f}"),
+        ("speed-up, ours / stock", f"{data['speedup']}x"),
+        (f"turn latency p50, ms ({len(latencies)} warm turns)", f"{data['turn_latency_ms_p50']}"),
+        ("turn latency p95, ms", f"{data['turn_latency_ms_p95']}"),
+        ("peak memory (RSS), MB", f"{data['peak_rss_mb']}"),
+    ]
+    for row in rows:
+        table.add_row(*row)
+    return table, data

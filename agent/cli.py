@@ -1,0 +1,208 @@
+"""The `clipwise` command: index, recommend, similar, clip, chat, bench, eval."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+
+from agent.intents import parse
+from agent.session import Session, open_from_settings
+from agent.settings import Settings
+from memory.indexer import IndexReport, index_transcripts
+from memory.library import build_index, open_library
+from tools.catalog import load_catalog
+from tools.clips import find_clip
+from tools.errors import ClipwiseError
+from tools.ranking import Request, recommend as rank
+
+app = typer.Typer(help="clipwise: a steerable, explainable video recommender you talk to.", no_args_is_help=True)
+out = Console()
+err = Console(stderr=True)
+
+DataDir = Annotated[Optional[Path], typer.Option("--data-dir", help="Where memory and the index live [env CLIPWISE_DATA_DIR].")]
+CatalogOpt = Annotated[Optional[Path], typer.Option("--catalog", help="JSONL file or yt-dlp folder [env CLIPWISE_CATALOG].")]
+TranscriptsOpt = Annotated[Optional[Path], typer.Option("--transcripts", help="Folder of <id>.json transcripts [env CLIPWISE_TRANSCRIPTS].")]
+UserOpt = Annotated[Optional[str], typer.Option("--user", help="Whose memory [env CLIPWISE_USER].")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+K = Annotated[int, typer.Option("--k", min=1, max=50, help="How many results.")]
+
+
+def settings_from(data_dir, catalog, transcripts, user) -> Settings:
+    given = {"data_dir": data_dir, "catalog": catalog, "transcripts": transcripts, "user": user}
+    return Settings(**{k: v for k, v in given.items() if v is not None})
+
+
+def fail(exc: Exception) -> None:
+    err.print(f"[red]error:[/red] {exc}", highlight=False)
+    raise typer.Exit(1)
+
+
+def emit(as_json: bool, data, text: str) -> None:
+    if as_json:
+        print(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+    else:
+        out.print(text, highlight=False, markup=False)
+
+
+def public_result(item: dict) -> dict:
+    clip = item.get("clip")
+    return {
+        "video_id": item["video_id"], "title": item["title"], "channel": item["channel"],
+        "duration_s": item["duration_s"], "score": item["score"],
+        "clip": {"start": clip["start"], "end": clip["end"], "quote": clip["quote"]} if clip else None,
+        "reason": item["reason"],
+    }
+
+
+@app.callback()
+def main(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> None:
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s: %(message)s")
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
+
+
+@app.command()
+def index(data_dir: DataDir = None, catalog: CatalogOpt = None, transcripts: TranscriptsOpt = None,
+          user: UserOpt = None, as_json: JsonOpt = False,
+          with_transcripts: Annotated[bool, typer.Option("--transcripts-too/--no-transcripts-too",
+                                                         help="Also embed transcript windows (better clips, slower).")] = True) -> None:
+    """Build or update the index; only what changed is embedded again."""
+    s = settings_from(data_dir, catalog, transcripts, user)
+    try:
+        lib = open_library(load_catalog(s.catalog, s.transcripts), s.data_dir, build_index=False)
+    except ClipwiseError as exc:
+        fail(exc)
+    if lib.embedder is None:
+        emit(as_json, {"videos": len(lib.catalog), "embedded": 0, "mode": "lexical"},
+             "Embedding model missing: nothing to embed; search runs on BM25 only.")
+        return
+    with Progress(console=err, transient=True) as progress:
+        task = progress.add_task("videos", total=len(lib.catalog))
+        report = build_index(lib, progress=lambda n: progress.advance(task, n))
+        if with_transcripts and lib.catalog.transcript_paths:
+            task = progress.add_task("transcripts", total=len(lib.catalog.transcript_paths))
+            try:
+                index_transcripts(lib.catalog, lib.vectors, lib.embedder, report, lambda n: progress.advance(task, n))
+            except ClipwiseError as exc:
+                fail(exc)
+    emit(as_json, report.__dict__, report.summary())
+
+
+@app.command()
+def recommend(text: str, k: K = 10, data_dir: DataDir = None, catalog: CatalogOpt = None,
+              transcripts: TranscriptsOpt = None, user: UserOpt = None, as_json: JsonOpt = False) -> None:
+    """One turn: recommend for TEXT (a request like 'I want to learn X', or just a topic)."""
+    s = settings_from(data_dir, catalog, transcripts, user)
+    try:
+        session = Session(open_from_settings(s), s.data_dir, k=k)
+        said = text if parse(text).calls else f"videos about {text}"
+        turn = session.ask(said, user=s.user, thread="cli")
+    except ClipwiseError as exc:
+        fail(exc)
+    emit(as_json, [public_result(r) for r in turn.results], turn.reply)
+
+
+@app.command()
+def similar(video_id: str, k: K = 10, data_dir: DataDir = None, catalog: CatalogOpt = None,
+            transcripts: TranscriptsOpt = None, user: UserOpt = None, as_json: JsonOpt = False) -> None:
+    """More like VIDEO_ID (the video itself excluded); changes no memory."""
+    s = settings_from(data_dir, catalog, transcripts, user)
+    try:
+        lib = open_from_settings(s)
+        lib.catalog.get(video_id)
+        ranking = rank(lib, Request(s.user, seed_video=video_id, k=k))
+    except ClipwiseError as exc:
+        fail(exc)
+    from agent.formatting import card_fields, render_list
+
+    items = [i.as_dict() for i in ranking.items]
+    data = [public_result(dict(i, **card_fields(lib, i))) for i in items]
+    emit(as_json, data, ranking.summary() + "\n" + render_list(lib, items))
+
+
+@app.command()
+def clip(video_id: str, interest: Annotated[str, typer.Option("--interest", help="What the clip should be about.")],
+         data_dir: DataDir = None, catalog: CatalogOpt = None, transcripts: TranscriptsOpt = None,
+         user: UserOpt = None, as_json: JsonOpt = False) -> None:
+    """The clip of VIDEO_ID worth watching for an interest."""
+    s = settings_from(data_dir, catalog, transcripts, user)
+    try:
+        lib = open_from_settings(s)
+        found = find_clip(lib, video_id, interest, embed_missing=True)
+        if found is None:
+            raise ClipwiseError(f"Video '{video_id}' has no transcript, so it cannot be clipped.")
+    except ClipwiseError as exc:
+        fail(exc)
+    data = {"start": found.start, "end": found.end, "quote": found.quote}
+    emit(as_json, data, f"{found.start:.1f}-{found.end:.1f} s: \"{found.quote}\"")
+
+
+@app.command()
+def chat(data_dir: DataDir = None, catalog: CatalogOpt = None, transcripts: TranscriptsOpt = None,
+         user: UserOpt = None, as_json: JsonOpt = False) -> None:
+    """Talk to clipwise in the terminal (type 'help', or 'quit' to leave)."""
+    s = settings_from(data_dir, catalog, transcripts, user)
+    try:
+        session = Session(open_from_settings(s), s.data_dir, k=s.results)
+    except ClipwiseError as exc:
+        fail(exc)
+    out.print(f"clipwise ({len(session.lib.catalog)} videos). Say 'help' for what I understand, 'quit' to leave.")
+    while True:
+        try:
+            said = input("you> ").strip()
+        except (EOFError, KeyboardInterrupt):
+            break
+        if said.lower() in {"quit", "exit", "bye"}:
+            break
+        if not said:
+            continue
+        try:
+            turn = session.ask(said, user=s.user, thread="chat")
+        except ClipwiseError as exc:
+            err.print(f"error: {exc}")
+            continue
+        if as_json:
+            emit(True, {"reply": turn.reply, "results": [public_result(r) for r in turn.results],
+                        "explanation": turn.explanation, "steps": turn.steps}, "")
+        else:
+            out.print(turn.reply, highlight=False, markup=False)
+    session.close()
+
+
+@app.command()
+def bench(data_dir: DataDir = None, catalog: CatalogOpt = None, transcripts: TranscriptsOpt = None,
+          turns: Annotated[int, typer.Option("--turns", min=10)] = 60,
+          stock_sample: Annotated[int, typer.Option("--stock-sample", min=16)] = 256,
+          as_json: JsonOpt = False) -> None:
+    """Index speed (ours vs Chroma's stock embedding function), turn latency, peak memory."""
+    from agent.bench import run_bench
+
+    s = settings_from(data_dir, catalog, transcripts, None)
+    try:
+        table, data = run_bench(s, turns=turns, stock_sample=stock_sample)
+    except ClipwiseError as exc:
+        fail(exc)
+    if as_json:
+        emit(True, data, "")
+    else:
+        out.print(table)
+
+
+@app.command(name="eval")
+def eval_(paths: list[Path], data_dir: DataDir = None, catalog: CatalogOpt = None,
+          transcripts: TranscriptsOpt = None,
+          report: Annotated[Optional[Path], typer.Option("--report", help="Write the JSON report here.")] = None) -> None:
+    """Run eval suites (*.yaml, *.clips.jsonl, *.retrieval.jsonl); exits 1 if a case fails."""
+    from evals.runner import run_eval
+
+    s = settings_from(data_dir, catalog, transcripts, None)
+    try:
+        ok = run_eval(paths, s, report, out)
+    except ClipwiseError as exc:
+        fail(exc)
+    raise typer.Exit(0 if ok else 1)

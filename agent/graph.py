@@ -1,0 +1,33 @@
+"""The conversation graph: one factory, the controller is a parameter."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.graph import END, START, StateGraph
+from langgraph.prebuilt import ToolNode, tools_condition
+
+from agent.context import Context
+from agent.rules_controller import rules_controller
+from agent.state import RESET, State
+from agent.tools import TOOLS
+
+
+def begin_turn(state: State) -> dict:
+    """Clear the previous turn's results; the last shown list stays for '#N'."""
+    return {"results": [], "explanation": None, "steps": RESET}
+
+
+def build_graph(controller: Callable = rules_controller, checkpointer: BaseCheckpointSaver | None = None,
+                tools: list = TOOLS):
+    """Compile begin_turn -> controller <-> tools; the same graph for every controller."""
+    graph = StateGraph(State, context_schema=Context)
+    graph.add_node("begin_turn", begin_turn)
+    graph.add_node("controller", controller)
+    graph.add_node("tools", ToolNode(tools))
+    graph.add_edge(START, "begin_turn")
+    graph.add_edge("begin_turn", "controller")
+    graph.add_conditional_edges("controller", tools_condition, {"tools": "tools", END: END})
+    graph.add_edge("tools", "controller")
+    return graph.compile(checkpointer=checkpointer)

@@ -1,0 +1,120 @@
+"""Open clipwise on a data dir and run turns through the graph, sync or async."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from langchain_core.messages import HumanMessage
+from langgraph.checkpoint.sqlite import SqliteSaver
+
+from agent.context import Context
+from agent.formatting import card_fields
+from agent.graph import build_graph
+from agent.rules_controller import rules_controller
+from agent.settings import Settings
+from memory.library import Library, open_library
+from tools.catalog import load_catalog
+
+
+@dataclass
+class TurnResult:
+    """One turn, as the UI, the CLI and the evals read it."""
+
+    reply: str
+    results: list[dict] = field(default_factory=list)
+    """Cards: video_id, title, channel, duration_s, score, clip, reason, matched_interest..."""
+    explanation: dict | None = None
+    steps: list[str] = field(default_factory=list)
+    latency_ms: float = 0.0
+
+
+def open_from_settings(settings: Settings) -> Library:
+    catalog = load_catalog(settings.catalog, settings.transcripts)
+    return open_library(catalog, settings.data_dir)
+
+
+class Session:
+    """A library, a checkpointer and a compiled graph; one per process."""
+
+    def __init__(self, lib: Library, data_dir: Path, controller=rules_controller, k: int = 10,
+                 clip_embed_missing: bool = False):
+        self.lib, self.k, self.clip_embed_missing = lib, k, clip_embed_missing
+        self.conn = sqlite3.connect(data_dir / "threads.sqlite", check_same_thread=False)
+        self.graph = build_graph(controller, checkpointer=SqliteSaver(self.conn))
+
+    def close(self) -> None:
+        self.conn.close()
+        self.lib.users.close()
+
+    def _config(self, user: str, thread: str) -> dict:
+        return {"configurable": {"thread_id": f"{user}:{thread}"}}
+
+    def _context(self, user: str) -> Context:
+        return Context(self.lib, user=user, k=self.k, clip_embed_missing=self.clip_embed_missing)
+
+    def result_of(self, values: dict, started: float) -> TurnResult:
+        results = [dict(item, **card_fields(self.lib, item)) for item in values.get("results") or []]
+        return TurnResult(
+            reply=values["messages"][-1].content, results=results, explanation=values.get("explanation"),
+            steps=list(values.get("steps") or []), latency_ms=(time.perf_counter() - started) * 1000,
+        )
+
+    def ask(self, text: str, user: str = "local", thread: str = "main") -> TurnResult:
+        started = time.perf_counter()
+        values = self.graph.invoke(
+            {"messages": [HumanMessage(text)]}, self._config(user, thread), context=self._context(user)
+        )
+        return self.result_of(values, started)
+
+    def shown(self, user: str = "local", thread: str = "main") -> list[dict]:
+        snap = self.graph.get_state(self._config(user, thread))
+        return list(snap.values.get("shown") or [])
+
+
+class AsyncSession(Session):
+    """The same session for async hosts (Chainlit): async checkpointer, `astream` turns."""
+
+    def __init__(self, lib: Library, data_dir: Path, controller=rules_controller, k: int = 10):
+        self.lib, self.k, self.clip_embed_missing = lib, k, False
+        self.data_dir, self.controller = data_dir, controller
+        self.conn = None
+        self.graph = None
+
+    async def start(self) -> "AsyncSession":
+        import aiosqlite
+        from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
+
+        self.conn = await aiosqlite.connect(self.data_dir / "threads.sqlite")
+        self.graph = build_graph(self.controller, checkpointer=AsyncSqliteSaver(self.conn))
+        return self
+
+    async def astream_turn(self, text: str, user: str = "local", thread: str = "main"):
+        """Yield ('step', summary) as tools finish, then ('turn', TurnResult)."""
+        started = time.perf_counter()
+        values: dict = {}
+        async for mode, chunk in self.graph.astream(
+            {"messages": [HumanMessage(text)]}, self._config(user, thread),
+            context=self._context(user), stream_mode=["updates", "values"],
+        ):
+            if mode == "values":
+                values = chunk
+            elif "tools" in chunk:
+                for update in _as_list(chunk["tools"]):
+                    for step in update.get("steps") or []:
+                        yield "step", step
+        yield "turn", self.result_of(values, started)
+
+    async def ashown(self, user: str = "local", thread: str = "main") -> list[dict]:
+        snap = await self.graph.aget_state(self._config(user, thread))
+        return list(snap.values.get("shown") or [])
+
+    async def aclose(self) -> None:
+        if self.conn is not None:
+            await self.conn.close()
+
+
+def _as_list(update) -> list[dict]:
+    return update if isinstance(update, list) else [update]

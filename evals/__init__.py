@@ -1,0 +1,1 @@
+"""clipwise evals package."""

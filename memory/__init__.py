@@ -1,0 +1,1 @@
+"""clipwise memory package."""

@@ -1,0 +1,242 @@
+"""Per-user memory in SQLite: interests with evidence, rules, feedback, seen record, undo journal."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS interests (
+    id TEXT PRIMARY KEY, user TEXT NOT NULL, text TEXT NOT NULL, weight REAL NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('active', 'dropped')),
+    created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+    UNIQUE (user, text)
+);
+CREATE TABLE IF NOT EXISTS evidence (
+    id INTEGER PRIMARY KEY, interest_id TEXT NOT NULL REFERENCES interests(id) ON DELETE CASCADE,
+    source TEXT NOT NULL, quote TEXT NOT NULL, ref TEXT, said_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS rules (
+    user TEXT NOT NULL, kind TEXT NOT NULL, value TEXT NOT NULL, created_at TEXT NOT NULL,
+    PRIMARY KEY (user, kind, value)
+);
+CREATE TABLE IF NOT EXISTS feedback (
+    user TEXT NOT NULL, video_id TEXT NOT NULL, kind TEXT NOT NULL, at TEXT NOT NULL,
+    PRIMARY KEY (user, video_id, kind)
+);
+CREATE TABLE IF NOT EXISTS seen (
+    user TEXT NOT NULL, video_id TEXT NOT NULL, shown_at TEXT NOT NULL,
+    PRIMARY KEY (user, video_id)
+);
+CREATE TABLE IF NOT EXISTS journal (
+    id INTEGER PRIMARY KEY, user TEXT NOT NULL, action TEXT NOT NULL,
+    snapshot TEXT NOT NULL, at TEXT NOT NULL
+);
+"""
+LIMIT_KINDS = ("max_duration_s", "min_duration_s", "published_after")
+UNDOABLE_TABLES = ("interests", "evidence", "rules", "feedback")
+
+
+def now_iso() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    source: str
+    """'chat' (the user's words), 'liked_video', 'import' ..."""
+    quote: str
+    """The exact words or item the interest comes from."""
+    said_at: str
+    ref: str | None = None
+
+
+@dataclass(frozen=True)
+class Interest:
+    id: str
+    text: str
+    weight: float
+    status: str
+    created_at: str
+    evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The user's hard rules, as the ranker applies them."""
+
+    blocked_channels: tuple[str, ...] = ()
+    max_duration_s: int | None = None
+    min_duration_s: int | None = None
+    published_after: dt.date | None = None
+    hidden_videos: frozenset[str] = field(default_factory=frozenset)
+
+
+class UserStore:
+    """One SQLite file; every change is one transaction, so nothing is half-written."""
+
+    def __init__(self, path: Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA foreign_keys = ON")
+        self.db.execute("PRAGMA journal_mode = WAL")
+        self.db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    @contextmanager
+    def change(self, user: str, action: str) -> Iterator[sqlite3.Connection]:
+        """A change the user can undo: the user's rows are journalled before it."""
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO journal (user, action, snapshot, at) VALUES (?, ?, ?, ?)",
+                (user, action, json.dumps(self._snapshot(user)), now_iso()),
+            )
+            yield db
+
+    def _snapshot(self, user: str) -> dict[str, list[dict]]:
+        snap = {}
+        for table in UNDOABLE_TABLES:
+            if table == "evidence":
+                sql = "SELECT e.* FROM evidence e JOIN interests i ON i.id = e.interest_id WHERE i.user = ?"
+            else:
+                sql = f"SELECT * FROM {table} WHERE user = ?"
+            snap[table] = [dict(r) for r in self.db.execute(sql, (user,))]
+        return snap
+
+    def undo(self, user: str) -> str | None:
+        """Put back the user's memory as it was before their last change; its label, or None."""
+        with self.transaction() as db:
+            row = db.execute(
+                "SELECT id, action, snapshot FROM journal WHERE user = ? ORDER BY id DESC LIMIT 1", (user,)
+            ).fetchone()
+            if row is None:
+                return None
+            snap = json.loads(row["snapshot"])
+            db.execute("DELETE FROM interests WHERE user = ?", (user,))  # evidence cascades
+            for table in ("rules", "feedback"):
+                db.execute(f"DELETE FROM {table} WHERE user = ?", (user,))
+            for table in UNDOABLE_TABLES:
+                for rec in snap[table]:
+                    cols = ", ".join(rec)
+                    marks = ", ".join("?" for _ in rec)
+                    db.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", tuple(rec.values()))
+            db.execute("DELETE FROM journal WHERE id = ?", (row["id"],))
+            return row["action"]
+
+    # -- interests ------------------------------------------------------------------
+    def interests(self, user: str, status: str | None = None) -> list[Interest]:
+        sql = "SELECT * FROM interests WHERE user = ?" + (" AND status = ?" if status else "")
+        args = (user, status) if status else (user,)
+        rows = self.db.execute(sql + " ORDER BY created_at, text", args).fetchall()
+        return [self._interest(r) for r in rows]
+
+    def find_interest(self, user: str, text: str) -> Interest | None:
+        row = self.db.execute(
+            "SELECT * FROM interests WHERE user = ? AND text = ?", (user, normalise_topic(text))
+        ).fetchone()
+        return self._interest(row) if row else None
+
+    def _interest(self, row: sqlite3.Row) -> Interest:
+        ev = self.db.execute(
+            "SELECT source, quote, said_at, ref FROM evidence WHERE interest_id = ? ORDER BY id", (row["id"],)
+        ).fetchall()
+        return Interest(
+            id=row["id"], text=row["text"], weight=row["weight"], status=row["status"],
+            created_at=row["created_at"], evidence=tuple(Evidence(**dict(e)) for e in ev),
+        )
+
+    def upsert_interest(
+        self, db: sqlite3.Connection, user: str, text: str, evidence: Evidence,
+        weight: float = 1.0, status: str = "active",
+    ) -> str:
+        """Add or re-activate an interest and attach the evidence; returns its id."""
+        text = normalise_topic(text)
+        row = db.execute("SELECT id, weight FROM interests WHERE user = ? AND text = ?", (user, text)).fetchone()
+        stamp = now_iso()
+        if row:
+            interest_id = row["id"]
+            db.execute(
+                "UPDATE interests SET status = ?, weight = ?, updated_at = ? WHERE id = ?",
+                (status, max(weight, row["weight"]), stamp, interest_id),
+            )
+        else:
+            interest_id = uuid.uuid4().hex[:12]
+            db.execute(
+                "INSERT INTO interests VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (interest_id, user, text, weight, status, stamp, stamp),
+            )
+        db.execute(
+            "INSERT INTO evidence (interest_id, source, quote, ref, said_at) VALUES (?, ?, ?, ?, ?)",
+            (interest_id, evidence.source, evidence.quote, evidence.ref, evidence.said_at),
+        )
+        return interest_id
+
+    def delete_interest(self, db: sqlite3.Connection, interest_id: str) -> None:
+        db.execute("DELETE FROM interests WHERE id = ?", (interest_id,))
+
+    # -- rules, feedback, seen ------------------------------------------------------
+    def rules(self, user: str) -> Rules:
+        rows = self.db.execute("SELECT kind, value FROM rules WHERE user = ?", (user,)).fetchall()
+        limits = {r["kind"]: r["value"] for r in rows if r["kind"] in LIMIT_KINDS}
+        hidden = self.db.execute(
+            "SELECT video_id FROM feedback WHERE user = ? AND kind = 'not_interested'", (user,)
+        ).fetchall()
+        return Rules(
+            blocked_channels=tuple(sorted(r["value"] for r in rows if r["kind"] == "block_channel")),
+            max_duration_s=int(limits["max_duration_s"]) if "max_duration_s" in limits else None,
+            min_duration_s=int(limits["min_duration_s"]) if "min_duration_s" in limits else None,
+            published_after=dt.date.fromisoformat(limits["published_after"]) if "published_after" in limits else None,
+            hidden_videos=frozenset(r["video_id"] for r in hidden),
+        )
+
+    def set_rule(self, db: sqlite3.Connection, user: str, kind: str, value: str) -> None:
+        if kind in LIMIT_KINDS:
+            db.execute("DELETE FROM rules WHERE user = ? AND kind = ?", (user, kind))
+        db.execute("INSERT OR REPLACE INTO rules VALUES (?, ?, ?, ?)", (user, kind, value, now_iso()))
+
+    def remove_rule(self, db: sqlite3.Connection, user: str, kind: str, value: str | None = None) -> int:
+        sql, args = "DELETE FROM rules WHERE user = ? AND kind = ?", [user, kind]
+        if value is not None:
+            sql, args = sql + " AND value = ?", args + [value]
+        return db.execute(sql, args).rowcount
+
+    def add_feedback(self, db: sqlite3.Connection, user: str, video_id: str, kind: str) -> None:
+        db.execute("INSERT OR REPLACE INTO feedback VALUES (?, ?, ?, ?)", (user, video_id, kind, now_iso()))
+
+    def mark_seen(self, user: str, video_ids: list[str]) -> None:
+        stamp = now_iso()
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT OR IGNORE INTO seen VALUES (?, ?, ?)", [(user, vid, stamp) for vid in video_ids]
+            )
+
+    def seen(self, user: str) -> set[str]:
+        return {r[0] for r in self.db.execute("SELECT video_id FROM seen WHERE user = ?", (user,))}
+
+    def clear_seen(self, user: str) -> int:
+        with self.transaction() as db:
+            return db.execute("DELETE FROM seen WHERE user = ?", (user,)).rowcount
+
+
+def normalise_topic(text: str) -> str:
+    """Topics are stored lower-case with single spaces, so 'Linear  Algebra' = 'linear algebra'."""
+    return " ".join(text.lower().split()).strip(" .,!?;:'\"")

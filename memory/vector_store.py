@@ -1,0 +1,88 @@
+"""Chroma collections: catalog videos, transcript windows and per-user interest texts."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import chromadb
+import numpy as np
+from chromadb.config import Settings as ChromaSettings
+
+COSINE = {"hnsw": {"space": "cosine"}}
+BATCH = 1000
+
+
+class VectorStore:
+    """Embedded Chroma (`PersistentClient`) in the data dir; vectors come from our embedder."""
+
+    def __init__(self, path: Path, catalog_name: str = "default"):
+        self.client = chromadb.PersistentClient(path=str(path), settings=ChromaSettings(anonymized_telemetry=False))
+        tag = hashlib.sha1(catalog_name.encode()).hexdigest()[:10]
+        self.videos = self._collection(f"videos-{tag}")
+        self.windows = self._collection("transcript-windows")
+        self.interests = self._collection("interests")
+
+    def _collection(self, name: str):
+        return self.client.get_or_create_collection(name, embedding_function=None, configuration=COSINE)
+
+    @staticmethod
+    def upsert(collection, ids: list[str], vectors: np.ndarray, metadatas: list[dict], documents: list[str]) -> None:
+        for i in range(0, len(ids), BATCH):
+            collection.upsert(
+                ids=ids[i : i + BATCH], embeddings=vectors[i : i + BATCH],
+                metadatas=metadatas[i : i + BATCH], documents=documents[i : i + BATCH],
+            )
+
+    def video_fingerprints(self) -> dict[str, str]:
+        got = self.videos.get(include=["metadatas"])
+        return {i: m.get("fingerprint", "") for i, m in zip(got["ids"], got["metadatas"])}
+
+    def video_vectors(self, ids: list[str]) -> np.ndarray:
+        """Vectors of the given videos in that order; missing ones are rows of zeros."""
+        out = np.zeros((len(ids), 384), dtype=np.float32)
+        pos = {vid: n for n, vid in enumerate(ids)}
+        for i in range(0, len(ids), BATCH):
+            got = self.videos.get(ids=ids[i : i + BATCH], include=["embeddings"])
+            for vid, vec in zip(got["ids"], got["embeddings"]):
+                out[pos[vid]] = vec
+        return out
+
+    def nearest_videos(self, vector: np.ndarray, n: int) -> dict[str, float]:
+        """Cosine similarity of the n nearest catalog videos."""
+        n = min(n, self.videos.count())
+        if n == 0:
+            return {}
+        got = self.videos.query(query_embeddings=[vector], n_results=n, include=["distances"])
+        return {vid: 1.0 - d for vid, d in zip(got["ids"][0], got["distances"][0])}
+
+    def windows_of(self, video_id: str, fingerprint: str) -> tuple[list[dict], np.ndarray] | None:
+        """Stored windows of a transcript (metadata, vectors), or None if absent or stale."""
+        got = self.windows.get(where={"video_id": video_id}, include=["metadatas", "embeddings"])
+        if not got["ids"] or any(m.get("fingerprint") != fingerprint for m in got["metadatas"]):
+            return None
+        order = np.argsort([m["index"] for m in got["metadatas"]])
+        return [got["metadatas"][i] for i in order], np.asarray(got["embeddings"], dtype=np.float32)[order]
+
+    def replace_windows(self, video_id: str, metadatas: list[dict], vectors: np.ndarray, texts: list[str]) -> None:
+        self.windows.delete(where={"video_id": video_id})
+        ids = [f"{video_id}:{m['index']}" for m in metadatas]
+        self.upsert(self.windows, ids, vectors, metadatas, texts)
+
+    def put_interest(self, interest_id: str, user: str, text: str, status: str, vector: np.ndarray) -> None:
+        self.interests.upsert(
+            ids=[interest_id], embeddings=vector[None, :], documents=[text],
+            metadatas=[{"user": user, "status": status}],
+        )
+
+    def interest_vectors(self, ids: list[str]) -> dict[str, np.ndarray]:
+        if not ids:
+            return {}
+        got = self.interests.get(ids=ids, include=["embeddings"])
+        return {i: np.asarray(v, dtype=np.float32) for i, v in zip(got["ids"], got["embeddings"])}
+
+    def drop_interests_not_in(self, user: str, keep: set[str]) -> None:
+        got = self.interests.get(where={"user": user}, include=[])
+        stale = [i for i in got["ids"] if i not in keep]
+        if stale:
+            self.interests.delete(ids=stale)

@@ -1,0 +1,1 @@
+"""clipwise tools package."""

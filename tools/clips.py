@@ -1,0 +1,107 @@
+"""Find the clip of a video that addresses an interest: 30 s to 3 min, starting where it starts."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from memory.indexer import transcript_windows
+from memory.lexical import LexicalIndex, STEM, words
+from memory.library import SEMANTIC_WEIGHT, Library
+from tools.video import Segment
+from tools.windows import Window
+
+MIN_S, MAX_S = 30.0, 180.0
+KEEP_GOING = 0.85
+QUOTE_CHARS = 220
+SIGN_OFF = re.compile(r"\b(subscribe|thanks? (?:so much )?for watching|see you (?:next|in the next)|patreon|sponsor)", re.I)
+SIGN_OFF_PENALTY = 0.5
+"""Sign-offs and plugs mention every topic of the video and are never the clip worth watching."""
+
+
+@dataclass(frozen=True)
+class Clip:
+    start: float
+    end: float
+    quote: str
+    quote_start: float
+    method: str
+    """'semantic+lexical' or 'lexical' (no window vectors)."""
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def window_scores(lib: Library, windows: list[Window], vectors: np.ndarray | None, interest: str) -> np.ndarray:
+    scores = LexicalIndex([w.text for w in windows]).scores(interest)
+    if scores.max() > 0:
+        scores = scores / scores.max()
+    query = lib.embed_text(interest) if vectors is not None else None
+    if query is not None:
+        scores = SEMANTIC_WEIGHT * (vectors @ query) + (1 - SEMANTIC_WEIGHT) * scores
+    penalty = np.array([SIGN_OFF_PENALTY if SIGN_OFF.search(w.text) else 1.0 for w in windows])
+    return scores * penalty
+
+
+def grow_span(windows: list[Window], scores: np.ndarray) -> tuple[int, int]:
+    """From the best window, take neighbours that still score close to it, within 30 s-3 min."""
+    peak = int(np.argmax(scores))
+    a = b = peak
+    floor = scores[peak] * KEEP_GOING
+    if a > 0 and scores[a - 1] >= floor and windows[b].end - windows[a - 1].start <= MAX_S:
+        a -= 1
+    while b + 1 < len(windows) and windows[b + 1].end - windows[a].start <= MAX_S:
+        short = windows[b].end - windows[a].start < MIN_S
+        if not short and scores[b + 1] < floor:
+            break
+        b += 1
+    return a, b
+
+
+def relevant_start(segments: list[Segment], window: Window, interest: str) -> int:
+    """First segment of the window that names the interest; the window's first otherwise."""
+    stems = {STEM(w) for w in words(interest)}
+    for i in range(window.first_segment, window.last_segment + 1):
+        if stems & {STEM(w) for w in words(segments[i].text)}:
+            return i
+    return window.first_segment
+
+
+def pick_quote(segments: list[Segment], first: int, last: int, interest: str) -> Segment:
+    stems = {STEM(w) for w in words(interest)}
+
+    def overlap(seg: Segment) -> int:
+        return len(stems & {STEM(w) for w in words(seg.text)})
+
+    return max(segments[first : last + 1], key=lambda s: (overlap(s), len(s.text) >= 40))
+
+
+def short_quote(text: str) -> str:
+    """At most QUOTE_CHARS, cut at a word boundary; always a verbatim piece of the segment."""
+    text = " ".join(text.split())
+    if len(text) <= QUOTE_CHARS:
+        return text
+    return text[:QUOTE_CHARS].rsplit(" ", 1)[0]
+
+
+def find_clip(lib: Library, video_id: str, interest: str, embed_missing: bool = True) -> Clip | None:
+    """The best clip for the interest, or None when the video has no transcript."""
+    segments = lib.catalog.transcript(video_id)
+    if not segments:
+        return None
+    windows, vectors = transcript_windows(
+        lib.catalog, lib.vectors, lib.embedder, video_id, embed_missing=embed_missing
+    )
+    scores = window_scores(lib, windows, vectors, interest)
+    a, b = grow_span(windows, scores)
+    first = relevant_start(segments, windows[a], interest)
+    start = segments[first].start
+    end = max(windows[b].end, min(start + MIN_S, segments[-1].end))
+    if end - start < MIN_S:  # near the end of the video: open the clip earlier instead
+        first = next((i for i in range(first, -1, -1) if end - segments[i].start >= MIN_S), 0)
+        start = segments[first].start
+    quote = pick_quote(segments, first, windows[b].last_segment, interest)
+    method = "semantic+lexical" if vectors is not None else "lexical"
+    return Clip(round(start, 1), round(end, 1), short_quote(quote.text), round(quote.start, 2), method)

@@ -1,0 +1,59 @@
+"""Explain a recommendation from its ranking trace and stored memory; nothing is invented."""
+
+from __future__ import annotations
+
+from memory.library import Library
+from tools.filters import fmt_duration
+
+
+def explain(lib: Library, user: str, item: dict, position: int) -> dict:
+    """The structured 'why' of one shown item: interest and its evidence, quote, rules applied."""
+    video = lib.catalog.get(item["video_id"])
+    interest = item.get("matched_interest")
+    if interest:
+        stored = next((i for i in lib.users.interests(user) if i.id == interest["id"]), None)
+        interest = dict(interest, still_in_memory=stored is not None,
+                        status_now=stored.status if stored else "forgotten")
+    clip = item.get("clip")
+    return {
+        "item": position,
+        "video_id": video.video_id,
+        "title": video.title,
+        "channel": video.channel,
+        "matched_by": item.get("matched_by"),
+        "matched_interest": interest,
+        "quote": {"text": clip["quote"], "start": clip["quote_start"]} if clip else None,
+        "clip": {"start": clip["start"], "end": clip["end"]} if clip else None,
+        "rules_applied": item.get("rules_applied", []),
+        "score": item.get("score"),
+        "reason": item.get("reason"),
+    }
+
+
+def explanation_text(exp: dict) -> str:
+    lines = [f"Why #{exp['item']}: {exp['title']} ({exp['channel']})"]
+    interest = exp.get("matched_interest")
+    if interest:
+        lines.append(f"- It matched your interest '{interest['text']}'.")
+        for ev in interest.get("evidence", [])[-3:]:
+            when = ev["said_at"][:16].replace("T", " ")
+            kind = {"chat": "you said", "liked_video": "you asked for more like it", "import": "imported"}.get(
+                ev["source"], ev["source"])
+            lines.append(f"  That interest comes from what {kind}: \"{ev['quote']}\" ({when} UTC).")
+        if not interest.get("still_in_memory", True):
+            lines.append("  (You have since forgotten that interest.)")
+        elif interest.get("status_now") == "dropped":
+            lines.append("  (You have since dropped that interest; it will not be used again.)")
+    elif exp.get("matched_by") == "popular":
+        lines.append("- You had no interests yet, so this was a popular pick.")
+    else:
+        lines.append(f"- {exp.get('reason')}")
+    if exp.get("quote"):
+        q = exp["quote"]
+        lines.append(f"- In the transcript at {fmt_duration(q['start'])}: \"{q['text']}\"")
+        lines.append(f"- Suggested clip: {fmt_duration(exp['clip']['start'])}-{fmt_duration(exp['clip']['end'])}.")
+    else:
+        lines.append("- No transcript, so no clip or quote.")
+    rules = exp.get("rules_applied") or []
+    lines.append("- Rules applied: " + ("; ".join(rules) if rules else "none set"))
+    return "\n".join(lines)

@@ -1,0 +1,171 @@
+"""Rank the catalog for a user: relevance to interests, hard filters, then diversity."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from memory.library import Library
+from memory.user_store import Interest, normalise_topic
+from tools.clips import find_clip
+from tools.filters import TopicBlock, describe_rules, fmt_duration, limit_failure
+
+POOL = 200
+QUERY_WEIGHT, INTEREST_WEIGHT = 1.0, 0.25
+CHANNEL_SHARE = 0.7
+"""No channel may fill more than this share of a list."""
+CHANNEL_DECAY = 0.93
+
+
+@dataclass
+class Request:
+    """What one recommend call asks for."""
+
+    user: str
+    query: str | None = None
+    seed_video: str | None = None
+    k: int = 10
+    clip_embed_missing: bool = False
+
+
+@dataclass
+class RankedItem:
+    video_id: str
+    score: float
+    matched_interest: dict | None
+    matched_by: str
+    """'interest', 'request' or 'similar video' or 'popular'."""
+    clip: dict | None
+    reason: str
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+@dataclass
+class Ranking:
+    items: list[RankedItem]
+    steps: list[str] = field(default_factory=list)
+    rules_applied: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return "; ".join(self.steps)
+
+
+def interest_dict(interest: Interest) -> dict:
+    return {
+        "id": interest.id, "text": interest.text, "weight": interest.weight, "status": interest.status,
+        "evidence": [e.__dict__ for e in interest.evidence],
+    }
+
+
+def score_candidates(lib: Library, req: Request, active: list[Interest]) -> tuple[np.ndarray, np.ndarray, str]:
+    """Scores of every catalog video, the index of the interest that explains each, and the mode."""
+    n = len(lib.ids)
+    per_interest = np.stack([lib.relevance(i.text) * i.weight for i in active]) if active else np.zeros((0, n))
+    best = per_interest.argmax(0) if active else np.full(n, -1)
+    interest_score = per_interest.max(0) if active else np.zeros(n)
+    if req.seed_video:
+        return lib.similarity_to(req.seed_video) + INTEREST_WEIGHT * interest_score, best, "similar video"
+    if req.query:
+        return QUERY_WEIGHT * lib.relevance(req.query) + INTEREST_WEIGHT * interest_score, best, "request"
+    if active:
+        return interest_score, best, "interest"
+    views = np.array([math.log1p(lib.catalog.get(v).view_count or 0) for v in lib.ids])
+    return views / (views.max() or 1.0), best, "popular"
+
+
+def filter_pool(lib: Library, req: Request, order: np.ndarray, dropped: list[Interest]) -> tuple[list[str], list[str]]:
+    """Walk candidates best-first through the hard filters; count what each one removed."""
+    rules = lib.users.rules(req.user)
+    seen = lib.users.seen(req.user)
+    blocks = [TopicBlock.build(lib, d) for d in dropped]
+    blocked = {c.lower() for c in rules.blocked_channels}
+    counts: dict[str, int] = {}
+    kept: list[str] = []
+    for idx in order[:POOL]:
+        vid = lib.ids[idx]
+        video = lib.catalog.get(vid)
+        reason = None
+        if vid == req.seed_video:
+            reason = "the video itself"
+        elif vid in rules.hidden_videos:
+            reason = "not interested"
+        elif vid in seen:
+            reason = "already shown"
+        elif video.channel.lower() in blocked:
+            reason = "blocked channel"
+        elif (topic := next((b.text for b in blocks if b.blocks(lib, video)), None)) is not None:
+            reason = f"dropped topic '{topic}'"
+        else:
+            reason = limit_failure(video, rules)
+        if reason:
+            counts[reason] = counts.get(reason, 0) + 1
+        else:
+            kept.append(vid)
+    steps = [f"{name}: -{n}" for name, n in counts.items()]
+    return kept, steps
+
+
+def diversify(lib: Library, kept: list[str], scores: np.ndarray, k: int) -> list[str]:
+    """Greedy pick with a per-channel cap and a small penalty for each repeat of a channel."""
+    cap = max(1, math.ceil(CHANNEL_SHARE * k))
+    per_channel: dict[str, int] = {}
+    pool = list(kept)
+    picked: list[str] = []
+    while pool and len(picked) < k:
+        def adjusted(vid: str) -> float:
+            return scores[lib.row[vid]] * CHANNEL_DECAY ** per_channel.get(lib.catalog.get(vid).channel, 0)
+
+        best = max(pool, key=adjusted)
+        pool.remove(best)
+        channel = lib.catalog.get(best).channel
+        if per_channel.get(channel, 0) >= cap:
+            continue
+        per_channel[channel] = per_channel.get(channel, 0) + 1
+        picked.append(best)
+    return picked
+
+
+def reason_line(video_title: str, mode: str, interest: dict | None, clip: dict | None, req: Request, lib: Library) -> str:
+    if mode == "similar video":
+        head = f"similar to '{lib.catalog.get(req.seed_video).title}'"
+    elif mode == "request" and req.query:
+        head = f"matches your request '{req.query}'"
+    elif interest:
+        head = f"matches your interest '{interest['text']}'"
+    else:
+        head = "popular pick (no interests yet: tell me what you like)"
+    if clip:
+        head += f"; the part from {fmt_duration(clip['start'])} to {fmt_duration(clip['end'])} is on point"
+    return head
+
+
+def recommend(lib: Library, req: Request) -> Ranking:
+    """The k best videos for the request, each with its clip, reason and evidence."""
+    interests = lib.users.interests(req.user)
+    active = [i for i in interests if i.status == "active"]
+    dropped = [i for i in interests if i.status == "dropped"]
+    scores, best, mode = score_candidates(lib, req, active)
+    order = np.argsort(-scores, kind="stable")
+    relevant = int((scores > 0).sum()) if mode != "popular" else len(order)
+    order = order[: max(relevant, 0)]
+    kept, filter_steps = filter_pool(lib, req, order, dropped)
+    picked = diversify(lib, kept, scores, req.k)
+    asked = next((i for i in active if req.query and i.text == normalise_topic(req.query)), None)
+    items = []
+    for vid in picked:
+        i = int(best[lib.row[vid]])
+        interest = interest_dict(asked or active[i]) if i >= 0 else None
+        topic = req.query if mode == "request" and req.query else (interest["text"] if interest else None)
+        if mode == "similar video" and interest is None:
+            topic = lib.catalog.get(req.seed_video).title
+        clip = find_clip(lib, vid, topic, embed_missing=req.clip_embed_missing) if topic else None
+        clip_d = clip.as_dict() if clip else None
+        items.append(RankedItem(vid, round(float(scores[lib.row[vid]]), 4), interest, mode, clip_d,
+                                reason_line(lib.catalog.get(vid).title, mode, interest, clip_d, req, lib)))
+    steps = [f"search: {min(len(order), POOL)} candidates", *filter_steps, f"kept {len(items)}"]
+    rules = lib.users.rules(req.user)
+    return Ranking(items, steps, describe_rules(rules, dropped))

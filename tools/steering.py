@@ -1,0 +1,174 @@
+"""Steering: interests, dropped topics, channel blocks, limits, feedback and undo, in plain words."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from memory.library import Library
+from memory.user_store import Evidence, Interest, normalise_topic, now_iso
+from tools.errors import ClipwiseError
+from tools.filters import fmt_duration
+
+MATCH_SIMILARITY = 0.8
+"""How close a phrase must be to a stored interest to name it ('dropping math' -> 'mathematics')."""
+
+
+def sync_interest_vectors(lib: Library, user: str) -> None:
+    """Mirror the user's interests into Chroma so they can be looked up by meaning."""
+    if not lib.semantic:
+        return
+    interests = lib.users.interests(user)
+    for i in interests:
+        lib.vectors.put_interest(i.id, user, i.text, i.status, lib.embed_text(i.text))
+    lib.vectors.drop_interests_not_in(user, {i.id for i in interests})
+
+
+def resolve_interest(lib: Library, user: str, topic: str) -> Interest | None:
+    """The stored interest a phrase names: exact text first, then the nearest by meaning."""
+    exact = lib.users.find_interest(user, topic)
+    if exact or not lib.semantic or lib.vectors.interests.count() == 0:
+        return exact
+    got = lib.vectors.interests.query(
+        query_embeddings=[lib.embed_text(normalise_topic(topic))], n_results=1,
+        where={"user": user}, include=["distances"],
+    )
+    if got["ids"][0] and 1 - got["distances"][0][0] >= MATCH_SIMILARITY:
+        return next((i for i in lib.users.interests(user) if i.id == got["ids"][0][0]), None)
+    return None
+
+
+def add_interest(lib: Library, user: str, topic: str, said: str, source: str = "chat", ref: str | None = None,
+                 weight: float = 1.0) -> str:
+    topic = normalise_topic(topic)
+    if not topic:
+        raise ClipwiseError("Which topic? Say for example 'add astronomy'.")
+    existing = lib.users.find_interest(user, topic)
+    with lib.users.change(user, f"add '{topic}'") as db:
+        lib.users.upsert_interest(db, user, topic, Evidence(source, said, now_iso(), ref), weight=weight)
+    sync_interest_vectors(lib, user)
+    if existing and existing.status == "dropped":
+        return f"interests: '{topic}' is back (it was dropped)"
+    return f"interests: {'noted again' if existing else 'added'} '{topic}'"
+
+
+def drop_topic(lib: Library, user: str, topic: str, said: str) -> str:
+    """Dropped topics are hard filters until the user adds them back or says undo."""
+    target = resolve_interest(lib, user, topic)
+    name = target.text if target else normalise_topic(topic)
+    if not name:
+        raise ClipwiseError("Which topic should I drop? Say for example 'drop crypto'.")
+    with lib.users.change(user, f"drop '{name}'") as db:
+        lib.users.upsert_interest(db, user, name, Evidence("chat", said, now_iso()), status="dropped")
+    sync_interest_vectors(lib, user)
+    return f"interests: dropped '{name}'; nothing about it will be shown until you add it back or say undo"
+
+
+def forget_topic(lib: Library, user: str, topic: str) -> str:
+    target = resolve_interest(lib, user, topic)
+    if target is None:
+        raise ClipwiseError(f"There is no interest called '{normalise_topic(topic)}' to forget. Say 'show my interests'.")
+    with lib.users.change(user, f"forget '{target.text}'") as db:
+        lib.users.delete_interest(db, target.id)
+    sync_interest_vectors(lib, user)
+    return f"interests: forgot '{target.text}' and its {len(target.evidence)} piece(s) of evidence"
+
+
+def channel_named(lib: Library, name: str) -> str:
+    """The catalog's spelling of a channel name the user typed."""
+    wanted = " ".join(name.lower().split()).strip(" .!?'\"")
+    channels = {v.channel.lower(): v.channel for v in lib.catalog.videos.values() if v.channel}
+    if wanted in channels:
+        return channels[wanted]
+    close = [c for low, c in channels.items() if wanted and (wanted in low or low in wanted)]
+    if len(close) == 1:
+        return close[0]
+    if close:
+        raise ClipwiseError(f"'{name}' matches several channels: {', '.join(sorted(close)[:5])}. Which one?")
+    raise ClipwiseError(f"No channel called '{name}' in the catalog.")
+
+
+def block_channel(lib: Library, user: str, channel: str) -> str:
+    channel = channel_named(lib, channel)
+    with lib.users.change(user, f"block '{channel}'") as db:
+        lib.users.set_rule(db, user, "block_channel", channel)
+    return f"rules: blocked channel '{channel}'"
+
+
+def unblock_channel(lib: Library, user: str, channel: str) -> str:
+    channel = channel_named(lib, channel)
+    with lib.users.change(user, f"unblock '{channel}'") as db:
+        removed = lib.users.remove_rule(db, user, "block_channel", channel)
+    return f"rules: unblocked channel '{channel}'" if removed else f"rules: '{channel}' was not blocked"
+
+
+def set_limits(lib: Library, user: str, max_minutes: float | None = None, min_minutes: float | None = None,
+               since: dt.date | None = None) -> str:
+    changes = []
+    with lib.users.change(user, "set limits") as db:
+        if max_minutes is not None:
+            lib.users.set_rule(db, user, "max_duration_s", str(int(max_minutes * 60)))
+            changes.append(f"nothing over {fmt_duration(max_minutes * 60)}")
+        if min_minutes is not None:
+            lib.users.set_rule(db, user, "min_duration_s", str(int(min_minutes * 60)))
+            changes.append(f"nothing under {fmt_duration(min_minutes * 60)}")
+        if since is not None:
+            lib.users.set_rule(db, user, "published_after", since.isoformat())
+            changes.append(f"only published since {since.isoformat()}")
+        if not changes:
+            raise ClipwiseError("Which limit? Say for example 'nothing over 10 minutes'.")
+    return "rules: " + "; ".join(changes) + " (videos whose length or date is unknown are left out too)"
+
+
+def clear_limits(lib: Library, user: str) -> str:
+    with lib.users.change(user, "clear limits") as db:
+        n = sum(lib.users.remove_rule(db, user, kind) for kind in ("max_duration_s", "min_duration_s", "published_after"))
+    return f"rules: cleared {n} limit(s)"
+
+
+def not_interested(lib: Library, user: str, video_id: str) -> str:
+    video = lib.catalog.get(video_id)
+    with lib.users.change(user, f"not interested in '{video.title}'") as db:
+        lib.users.add_feedback(db, user, video_id, "not_interested")
+    return f"feedback: '{video.title}' will not be shown again"
+
+
+def like_video(lib: Library, user: str, video_id: str, said: str) -> str:
+    """'More like this': the video becomes a (lighter) interest whose evidence is the liked video."""
+    video = lib.catalog.get(video_id)
+    with lib.users.change(user, f"liked '{video.title}'") as db:
+        lib.users.add_feedback(db, user, video_id, "more_like")
+        lib.users.upsert_interest(
+            db, user, video.title, Evidence("liked_video", said, now_iso(), ref=video_id), weight=0.6
+        )
+    sync_interest_vectors(lib, user)
+    return f"feedback: noted that you liked '{video.title}'"
+
+
+def undo(lib: Library, user: str) -> str:
+    action = lib.users.undo(user)
+    sync_interest_vectors(lib, user)
+    return f"undo: reverted {action}" if action else "undo: nothing to undo"
+
+
+def describe_memory(lib: Library, user: str) -> str:
+    interests = lib.users.interests(user)
+    rules = lib.users.rules(user)
+    lines = []
+    for status, title in (("active", "Interests"), ("dropped", "Dropped topics")):
+        group = [i for i in interests if i.status == status]
+        lines.append(f"{title}: " + ("none" if not group else ""))
+        for i in group:
+            ev = i.evidence[-1] if i.evidence else None
+            src = f" (from {ev.source}: \"{ev.quote}\", {ev.said_at[:16].replace('T', ' ')})" if ev else ""
+            lines.append(f"  - {i.text}{src}")
+    lines.append("Blocked channels: " + (", ".join(rules.blocked_channels) or "none"))
+    limits = []
+    if rules.max_duration_s is not None:
+        limits.append(f"max {fmt_duration(rules.max_duration_s)}")
+    if rules.min_duration_s is not None:
+        limits.append(f"min {fmt_duration(rules.min_duration_s)}")
+    if rules.published_after is not None:
+        limits.append(f"since {rules.published_after.isoformat()}")
+    lines.append("Limits: " + (", ".join(limits) or "none"))
+    lines.append(f"Already shown: {len(lib.users.seen(user))} video(s)")
+    return "\n".join(lines)
