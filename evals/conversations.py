@@ -1,0 +1,72 @@
+"""Scripted conversation cases (*.yaml): run each for a fresh user and judge every turn."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from agent.session import Session
+from evals.judge import judge_turn
+from memory.library import Library, open_library
+from tools.errors import ClipwiseError
+
+TURN_KEYS = {"say", "expect", "restart"}
+
+
+@dataclass
+class CaseResult:
+    name: str
+    passed: bool
+    failures: list[str] = field(default_factory=list)
+    leaks: int = 0
+    grounded: list[bool] = field(default_factory=list)
+    latencies: list[float] = field(default_factory=list)
+
+
+def load_case(path: Path) -> dict:
+    try:
+        case = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ClipwiseError(f"{path}: not valid YAML ({exc})") from None
+    if not isinstance(case, dict) or not isinstance(case.get("turns"), list) or not case["turns"]:
+        raise ClipwiseError(f"{path}: a case needs 'name' and a non-empty list of 'turns'")
+    extra = set(case) - {"name", "user", "turns"}
+    if extra:
+        raise ClipwiseError(f"{path}: unknown key(s) {', '.join(sorted(extra))}")
+    for n, turn in enumerate(case["turns"], start=1):
+        if not isinstance(turn, dict) or "say" not in turn or set(turn) - TURN_KEYS:
+            raise ClipwiseError(f"{path}: turn {n} needs 'say' and only {sorted(TURN_KEYS)}")
+    case.setdefault("name", path.stem)
+    return case
+
+
+def run_case(lib: Library, data_dir: Path, k: int, path: Path) -> tuple[CaseResult, Library]:
+    """Run one case; returns the library too, since a restart turn opens a new one."""
+    case = load_case(path)
+    user = case.get("user") or f"eval-{path.stem}-{uuid.uuid4().hex[:8]}"
+    thread = uuid.uuid4().hex[:8]
+    session = Session(lib, data_dir, k=k, clip_embed_missing=True)
+    result = CaseResult(case["name"], passed=True)
+    shown: set[str] = set()
+    for n, turn in enumerate(case["turns"], start=1):
+        if turn.get("restart"):
+            session.close()
+            lib = open_library(lib.catalog, data_dir)
+            session = Session(lib, data_dir, k=k, clip_embed_missing=True)
+        answer = session.ask(str(turn["say"]), user=user, thread=thread)
+        result.latencies.append(answer.latency_ms)
+        try:
+            verdict = judge_turn(lib, user, answer, turn.get("expect") or {}, shown)
+        except ValueError as exc:
+            raise ClipwiseError(f"{path}: turn {n}: {exc}") from None
+        shown.update(r["video_id"] for r in answer.results)
+        result.leaks += verdict.leaks
+        if verdict.grounded is not None:
+            result.grounded.append(verdict.grounded)
+        result.failures += [f"turn {n} ({turn['say']!r}): {f}" for f in verdict.failures]
+    result.passed = not result.failures
+    session.conn.close()
+    return result, lib

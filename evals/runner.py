@@ -1,0 +1,101 @@
+"""`clipwise eval`: find suites by file name, run them, print a table, write the JSON report."""
+
+from __future__ import annotations
+
+import json
+import statistics
+from collections import defaultdict
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from agent.settings import Settings
+from evals.clip_eval import run_clips
+from evals.conversations import run_case
+from evals.retrieval_eval import run_retrieval
+from memory.library import Library, open_library
+from tools.catalog import load_catalog
+from tools.errors import ClipwiseError
+
+
+def suite_files(paths: list[Path]) -> dict[str, list[Path]]:
+    """Conversation suites are folders (or single files) of *.yaml; each jsonl file is a suite."""
+    found: dict[str, list[Path]] = defaultdict(list)
+    for path in paths:
+        if not path.exists():
+            raise ClipwiseError(f"{path}: no such file or folder")
+        files = sorted(path.rglob("*")) if path.is_dir() else [path]
+        for f in files:
+            if f.name.endswith((".yaml", ".yml")):
+                found[f"conversations:{f.parent if path.is_dir() else f}"].append(f)
+            elif f.name.endswith(".clips.jsonl"):
+                found[f"clips:{f}"].append(f)
+            elif f.name.endswith(".retrieval.jsonl"):
+                found[f"retrieval:{f}"].append(f)
+    if not found:
+        raise ClipwiseError("no suites found (*.yaml, *.clips.jsonl, *.retrieval.jsonl)")
+    return found
+
+
+def pct(values: list[float], q: int) -> float | None:
+    if not values:
+        return None
+    if len(values) == 1:
+        return round(values[0], 1)
+    return round(statistics.quantiles(values, n=100, method="inclusive")[q - 1], 1)
+
+
+def run_conversations(lib: Library, data_dir: Path, k: int, files: list[Path]) -> tuple[dict, list[dict], Library]:
+    cases, latencies, grounded, leaks = [], [], [], 0
+    for f in files:
+        result, lib = run_case(lib, data_dir, k, f)
+        latencies += result.latencies
+        grounded += result.grounded
+        leaks += result.leaks
+        cases.append({"name": result.name, "passed": result.passed, "failures": result.failures})
+    metrics = {
+        "cases_total": len(cases), "cases_passed": sum(c["passed"] for c in cases), "steering_leaks": leaks,
+        "grounded_explanations": round(sum(grounded) / len(grounded), 4) if grounded else None,
+        "latency_ms_p50": pct(latencies, 50), "latency_ms_p95": pct(latencies, 95),
+    }
+    return metrics, cases, lib
+
+
+def print_report(report: dict, console: Console) -> None:
+    for suite in report["suites"]:
+        table = Table(title=f"{suite['kind']}: {suite['path']}", show_header=True)
+        table.add_column("metric")
+        table.add_column("value", justify="right")
+        for key, value in suite["metrics"].items():
+            table.add_row(key, "—" if value is None else str(value))
+        console.print(table)
+        failed = [c for c in suite["cases"] if not c["passed"]]
+        if failed and suite["kind"] == "conversations":
+            for c in failed:
+                console.print(f"[red]FAIL[/red] {c['name']}: " + "; ".join(c["failures"]), highlight=False)
+
+
+def run_eval(paths: list[Path], settings: Settings, report_path: Path | None, console: Console) -> bool:
+    """Run every suite found; True when every conversation case passed."""
+    suites = suite_files(paths)
+    data_dir = settings.data_dir if "data_dir" in settings.model_fields_set else settings.data_dir / "eval"
+    lib = open_library(load_catalog(settings.catalog, settings.transcripts), data_dir)
+    report = {"catalog": lib.catalog.name, "suites": []}
+    ok = True
+    for key, files in suites.items():
+        kind, where = key.split(":", 1)
+        if kind == "conversations":
+            metrics, cases, lib = run_conversations(lib, data_dir, settings.results, files)
+            ok &= all(c["passed"] for c in cases)
+        elif kind == "clips":
+            metrics, cases = run_clips(lib, files[0])
+        else:
+            metrics, cases = run_retrieval(lib, files[0])
+        report["suites"].append({"kind": kind, "path": where, "metrics": metrics, "cases": cases})
+    print_report(report, console)
+    if report_path is not None:
+        report_path.parent.mkdir(parents=True, exist_ok=True)
+        report_path.write_text(json.dumps(report, indent=2, ensure_ascii=False))
+        console.print(f"report written to {report_path}")
+    return ok
