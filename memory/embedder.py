@@ -26,7 +26,7 @@ class MiniLMEmbedder(ONNXMiniLM_L6_V2):
 
     name_for_index = "all-MiniLM-L6-v2"
 
-    def __init__(self, batch_size: int = 64) -> None:
+    def __init__(self, batch_size: int = 32) -> None:
         super().__init__(preferred_providers=["CPUExecutionProvider"])
         self.batch_size = batch_size
 

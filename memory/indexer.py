@@ -10,7 +10,7 @@ import numpy as np
 from memory.embedder import MiniLMEmbedder
 from memory.vector_store import VectorStore
 from tools.catalog import Catalog
-from tools.windows import Window, cut_windows
+from tools.windows import Window
 
 Progress = Callable[[int], None]
 
@@ -65,8 +65,7 @@ def transcript_windows(
     embed_missing: bool = True,
 ) -> tuple[list[Window], np.ndarray | None]:
     """Windows of a video's transcript and their vectors (embedded on first use if asked)."""
-    segments = catalog.transcript(video_id) or []
-    windows = cut_windows(segments)
+    windows = catalog.windows(video_id)
     if embedder is None or not windows:
         return windows, None
     fingerprint = catalog.fingerprint(video_id)

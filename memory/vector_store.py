@@ -22,6 +22,10 @@ class VectorStore:
         self.videos = self._collection(f"videos-{tag}")
         self.windows = self._collection("transcript-windows")
         self.interests = self._collection("interests")
+        self._windows: dict[tuple[str, str], tuple[list[dict], np.ndarray] | None] = {}
+        first = self.windows.get(where={"index": 0}, include=["metadatas"])
+        self._indexed = {m["video_id"]: m["fingerprint"] for m in first["metadatas"]}
+        """Which transcripts have stored windows, so a turn asks Chroma only when it will find some."""
 
     def _collection(self, name: str):
         return self.client.get_or_create_collection(name, embedding_function=None, configuration=COSINE)
@@ -58,6 +62,14 @@ class VectorStore:
 
     def windows_of(self, video_id: str, fingerprint: str) -> tuple[list[dict], np.ndarray] | None:
         """Stored windows of a transcript (metadata, vectors), or None if absent or stale."""
+        key = (video_id, fingerprint)
+        if self._indexed.get(video_id) != fingerprint:
+            return None
+        if key not in self._windows:
+            self._windows[key] = self._read_windows(video_id, fingerprint)
+        return self._windows[key]
+
+    def _read_windows(self, video_id: str, fingerprint: str) -> tuple[list[dict], np.ndarray] | None:
         got = self.windows.get(where={"video_id": video_id}, include=["metadatas", "embeddings"])
         if not got["ids"] or any(m.get("fingerprint") != fingerprint for m in got["metadatas"]):
             return None
@@ -66,8 +78,10 @@ class VectorStore:
 
     def replace_windows(self, video_id: str, metadatas: list[dict], vectors: np.ndarray, texts: list[str]) -> None:
         self.windows.delete(where={"video_id": video_id})
+        self._windows = {k: v for k, v in self._windows.items() if k[0] != video_id}
         ids = [f"{video_id}:{m['index']}" for m in metadatas]
         self.upsert(self.windows, ids, vectors, metadatas, texts)
+        self._indexed[video_id] = metadatas[0]["fingerprint"]
 
     def put_interest(self, interest_id: str, user: str, text: str, status: str, vector: np.ndarray) -> None:
         self.interests.upsert(

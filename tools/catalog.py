@@ -11,6 +11,7 @@ from tools.catalog_ytdlp import load_ytdlp_folder
 from tools.errors import CatalogError, UnknownVideoError
 from tools.transcript_files import read_transcript
 from tools.video import Segment, Video
+from tools.windows import Window, cut_windows
 
 DEMO_DIR = Path(__file__).parent / "demo"
 
@@ -23,6 +24,8 @@ class Catalog:
     transcript_paths: dict[str, Path] = field(default_factory=dict)
     name: str = ""
     _transcripts: dict[str, list[Segment]] = field(default_factory=dict, repr=False)
+    _fingerprints: dict[str, str] = field(default_factory=dict, repr=False)
+    _windows: dict[str, list[Window]] = field(default_factory=dict, repr=False)
 
     def get(self, video_id: str) -> Video:
         try:
@@ -45,12 +48,21 @@ class Catalog:
             self._transcripts[video_id] = read_transcript(self.transcript_paths[video_id])
         return self._transcripts[video_id]
 
+    def windows(self, video_id: str) -> list[Window]:
+        """The transcript cut into ~20 s windows (empty without a transcript)."""
+        if video_id not in self._windows:
+            self._windows[video_id] = cut_windows(self.transcript(video_id) or [])
+        return self._windows[video_id]
+
     def fingerprint(self, video_id: str) -> str:
-        """Changes when what gets indexed for this video changes."""
+        """Changes when what gets indexed for this video changes (computed once per load)."""
+        if video_id in self._fingerprints:
+            return self._fingerprints[video_id]
         video = self.get(video_id)
         path = self.transcript_paths.get(video_id)
         stamp = f"{path}:{path.stat().st_size}:{path.stat().st_mtime_ns}" if path else ""
-        return hashlib.sha1((video.embedding_text() + "\0" + stamp).encode()).hexdigest()
+        self._fingerprints[video_id] = hashlib.sha1((video.embedding_text() + "\0" + stamp).encode()).hexdigest()
+        return self._fingerprints[video_id]
 
 
 def transcript_folder(folder: Path) -> dict[str, Path]:

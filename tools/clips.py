@@ -34,8 +34,20 @@ class Clip:
         return asdict(self)
 
 
-def window_scores(lib: Library, windows: list[Window], vectors: np.ndarray | None, interest: str) -> np.ndarray:
-    scores = LexicalIndex([w.text for w in windows]).scores(interest)
+_window_indexes: dict[tuple[str, int], LexicalIndex] = {}
+
+
+def lexical_windows(video_id: str, windows: list[Window]) -> LexicalIndex:
+    """BM25 over one transcript's windows, built once per video and process."""
+    key = (video_id, len(windows))
+    if key not in _window_indexes:
+        _window_indexes[key] = LexicalIndex([w.text for w in windows])
+    return _window_indexes[key]
+
+
+def window_scores(lib: Library, video_id: str, windows: list[Window], vectors: np.ndarray | None,
+                  interest: str) -> np.ndarray:
+    scores = lexical_windows(video_id, windows).scores(interest)
     if scores.max() > 0:
         scores = scores / scores.max()
     query = lib.embed_text(interest) if vectors is not None else None
@@ -94,7 +106,7 @@ def find_clip(lib: Library, video_id: str, interest: str, embed_missing: bool = 
     windows, vectors = transcript_windows(
         lib.catalog, lib.vectors, lib.embedder, video_id, embed_missing=embed_missing
     )
-    scores = window_scores(lib, windows, vectors, interest)
+    scores = window_scores(lib, video_id, windows, vectors, interest)
     a, b = grow_span(windows, scores)
     first = relevant_start(segments, windows[a], interest)
     start = segments[first].start

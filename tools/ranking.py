@@ -110,22 +110,23 @@ def filter_pool(lib: Library, req: Request, order: np.ndarray, dropped: list[Int
 
 
 def diversify(lib: Library, kept: list[str], scores: np.ndarray, k: int) -> list[str]:
-    """Greedy pick with a per-channel cap and a small penalty for each repeat of a channel."""
-    cap = max(1, math.ceil(CHANNEL_SHARE * k))
-    per_channel: dict[str, int] = {}
-    pool = list(kept)
-    picked: list[str] = []
-    while pool and len(picked) < k:
-        def adjusted(vid: str) -> float:
-            return scores[lib.row[vid]] * CHANNEL_DECAY ** per_channel.get(lib.catalog.get(vid).channel, 0)
+    """Greedy pick with a per-channel cap and a small penalty for each repeat of a channel.
 
-        best = max(pool, key=adjusted)
-        pool.remove(best)
-        channel = lib.catalog.get(best).channel
-        if per_channel.get(channel, 0) >= cap:
-            continue
-        per_channel[channel] = per_channel.get(channel, 0) + 1
-        picked.append(best)
+    `kept` is best-first, so each channel's next candidate is the head of its own queue.
+    """
+    cap = max(1, math.ceil(CHANNEL_SHARE * k))
+    queues: dict[str, list[str]] = {}
+    for vid in kept:
+        queues.setdefault(lib.catalog.get(vid).channel, []).append(vid)
+    taken = {channel: 0 for channel in queues}
+    picked: list[str] = []
+    while len(picked) < k:
+        open_ = [c for c, q in queues.items() if q and taken[c] < cap]
+        if not open_:
+            break
+        channel = max(open_, key=lambda c: scores[lib.row[queues[c][0]]] * CHANNEL_DECAY ** taken[c])
+        picked.append(queues[channel].pop(0))
+        taken[channel] += 1
     return picked
 
 

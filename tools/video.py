@@ -45,7 +45,7 @@ class Video(BaseModel):
     def embedding_text(self) -> str:
         """What the semantic index embeds: title, tags and the start of the description."""
         tags = ", ".join(self.tags)
-        return f"{self.title}. {tags}. {self.description[:400]}".strip()
+        return f"{self.title}. {tags}. {self.description[:200]}".strip()
 
 
 class Segment(BaseModel):
