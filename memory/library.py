@@ -30,6 +30,8 @@ class Library:
     row: dict[str, int] = field(default_factory=dict)
     matrix: np.ndarray | None = None
     lexical: LexicalIndex | None = None
+    memo: dict = field(default_factory=dict)
+    """Per-catalog results worth keeping for the process (e.g. what a dropped topic blocks)."""
 
     def __post_init__(self) -> None:
         self.ids = list(self.catalog.videos)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass
 
@@ -12,8 +11,12 @@ from memory.library import Library
 from memory.user_store import Interest, Rules
 from tools.video import Video
 
-DROP_SIMILARITY = 0.55
-"""Cosine above which a video counts as being about a dropped topic even without its words."""
+TOPIC_SIMILARITY = 0.5
+"""Cosine to the topic's own words above which a video is about it."""
+SEED_SIMILARITY = 0.4
+CENTROID_SIMILARITY = 0.6
+"""Cosine to the centroid of the videos that name the topic: catches 'bitcoin' videos when the
+user dropped 'crypto', since short topic phrases embed poorly on their own."""
 
 
 def topic_pattern(topic: str) -> re.Pattern[str]:
@@ -32,19 +35,32 @@ class TopicBlock:
     """A dropped topic: blocks videos that name it or whose meaning is close to it."""
 
     text: str
-    pattern: re.Pattern[str]
-    closeness: np.ndarray | None
+    blocked: frozenset[str]
 
     @classmethod
     def build(cls, lib: Library, interest: Interest) -> "TopicBlock":
+        key = ("topic-block", interest.text)
+        if key not in lib.memo:
+            lib.memo[key] = cls._build(lib, interest)
+        return lib.memo[key]
+
+    @classmethod
+    def _build(cls, lib: Library, interest: Interest) -> "TopicBlock":
+        pattern = topic_pattern(interest.text)
+        named = np.array([mentions(lib.catalog.get(v), pattern) for v in lib.ids], dtype=bool)
+        hit = named.copy()
         vector = lib.embed_text(interest.text) if lib.semantic else None
-        closeness = lib.matrix @ vector if vector is not None else None
-        return cls(interest.text, topic_pattern(interest.text), closeness)
+        if vector is not None:
+            closeness = lib.matrix @ vector
+            seeds = named | (closeness >= SEED_SIMILARITY)
+            hit |= closeness >= TOPIC_SIMILARITY
+            if seeds.any():
+                centroid = lib.matrix[seeds].mean(0)
+                hit |= lib.matrix @ (centroid / np.linalg.norm(centroid)) >= CENTROID_SIMILARITY
+        return cls(interest.text, frozenset(lib.ids[i] for i in np.flatnonzero(hit)))
 
     def blocks(self, lib: Library, video: Video) -> bool:
-        if mentions(video, self.pattern):
-            return True
-        return self.closeness is not None and self.closeness[lib.row[video.video_id]] >= DROP_SIMILARITY
+        return video.video_id in self.blocked
 
 
 def limit_failure(video: Video, rules: Rules) -> str | None:
@@ -83,6 +99,3 @@ def fmt_duration(seconds: float | None) -> str:
     m, s = divmod(rest, 60)
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
-
-def today() -> dt.date:
-    return dt.date.today()
