@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
+import threading
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -79,10 +80,15 @@ class Rules:
 
 
 class UserStore:
-    """One SQLite file; every change is one transaction, so nothing is half-written."""
+    """One SQLite file; every change is one transaction, so nothing is half-written.
+
+    Tools run in worker threads (and several users may talk at once), so one lock guards
+    the shared connection.
+    """
 
     def __init__(self, path: Path):
         path.parent.mkdir(parents=True, exist_ok=True)
+        self.lock = threading.RLock()
         self.db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self.db.row_factory = sqlite3.Row
         self.db.execute("PRAGMA foreign_keys = ON")
@@ -94,13 +100,18 @@ class UserStore:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
-            yield self.db
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
+        with self.lock:
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.db
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+            self.db.execute("COMMIT")
+
+    def _rows(self, sql: str, args: tuple = ()) -> list[sqlite3.Row]:
+        with self.lock:
+            return self.db.execute(sql, args).fetchall()
 
     @contextmanager
     def change(self, user: str, action: str) -> Iterator[sqlite3.Connection]:
@@ -119,7 +130,7 @@ class UserStore:
                 sql = "SELECT e.* FROM evidence e JOIN interests i ON i.id = e.interest_id WHERE i.user = ?"
             else:
                 sql = f"SELECT * FROM {table} WHERE user = ?"
-            snap[table] = [dict(r) for r in self.db.execute(sql, (user,))]
+            snap[table] = [dict(r) for r in self._rows(sql, (user,))]
         return snap
 
     def undo(self, user: str) -> str | None:
@@ -146,19 +157,15 @@ class UserStore:
     def interests(self, user: str, status: str | None = None) -> list[Interest]:
         sql = "SELECT * FROM interests WHERE user = ?" + (" AND status = ?" if status else "")
         args = (user, status) if status else (user,)
-        rows = self.db.execute(sql + " ORDER BY created_at, text", args).fetchall()
+        rows = self._rows(sql + " ORDER BY created_at, text", args)
         return [self._interest(r) for r in rows]
 
     def find_interest(self, user: str, text: str) -> Interest | None:
-        row = self.db.execute(
-            "SELECT * FROM interests WHERE user = ? AND text = ?", (user, normalise_topic(text))
-        ).fetchone()
-        return self._interest(row) if row else None
+        rows = self._rows("SELECT * FROM interests WHERE user = ? AND text = ?", (user, normalise_topic(text)))
+        return self._interest(rows[0]) if rows else None
 
     def _interest(self, row: sqlite3.Row) -> Interest:
-        ev = self.db.execute(
-            "SELECT source, quote, said_at, ref FROM evidence WHERE interest_id = ? ORDER BY id", (row["id"],)
-        ).fetchall()
+        ev = self._rows("SELECT source, quote, said_at, ref FROM evidence WHERE interest_id = ? ORDER BY id", (row["id"],))
         return Interest(
             id=row["id"], text=row["text"], weight=row["weight"], status=row["status"],
             created_at=row["created_at"], evidence=tuple(Evidence(**dict(e)) for e in ev),
@@ -195,11 +202,9 @@ class UserStore:
 
     # -- rules, feedback, seen ------------------------------------------------------
     def rules(self, user: str) -> Rules:
-        rows = self.db.execute("SELECT kind, value FROM rules WHERE user = ?", (user,)).fetchall()
+        rows = self._rows("SELECT kind, value FROM rules WHERE user = ?", (user,))
         limits = {r["kind"]: r["value"] for r in rows if r["kind"] in LIMIT_KINDS}
-        hidden = self.db.execute(
-            "SELECT video_id FROM feedback WHERE user = ? AND kind = 'not_interested'", (user,)
-        ).fetchall()
+        hidden = self._rows("SELECT video_id FROM feedback WHERE user = ? AND kind = 'not_interested'", (user,))
         return Rules(
             blocked_channels=tuple(sorted(r["value"] for r in rows if r["kind"] == "block_channel")),
             max_duration_s=int(limits["max_duration_s"]) if "max_duration_s" in limits else None,
@@ -230,7 +235,7 @@ class UserStore:
             )
 
     def seen(self, user: str) -> set[str]:
-        return {r[0] for r in self.db.execute("SELECT video_id FROM seen WHERE user = ?", (user,))}
+        return {r[0] for r in self._rows("SELECT video_id FROM seen WHERE user = ?", (user,))}
 
     def clear_seen(self, user: str) -> int:
         with self.transaction() as db:

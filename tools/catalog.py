@@ -88,4 +88,4 @@ def load_catalog(catalog: Path | None = None, transcripts: Path | None = None) -
     by_id = {v.video_id: v for v in videos}
     if transcripts is not None:
         paths.update({vid: p for vid, p in transcript_folder(Path(transcripts)).items() if vid in by_id})
-    return Catalog(videos=by_id, transcript_paths=paths, name=str(catalog))
+    return Catalog(videos=by_id, transcript_paths=paths, name=str(catalog.resolve()))

@@ -14,7 +14,14 @@ from tools.video import Segment
 from tools.windows import Window
 
 MIN_S, MAX_S = 30.0, 180.0
-KEEP_GOING = 0.85
+KEEP_GOING = 0.9
+NEAR_PEAK = 0.95
+"""The clip opens at the first window scoring this close to the best: the part where the
+topic starts, not a later recap of it."""
+EDGE_SHARE, EDGE_PENALTY = 0.05, 0.7
+"""Openings and endings preview or recap every topic of a video; they rarely are the clip."""
+SMOOTH = np.array([0.25, 0.5, 0.25])
+"""A topic runs over several windows; a lone mention scores lower than a sustained part."""
 QUOTE_CHARS = 220
 SIGN_OFF = re.compile(r"\b(subscribe|thanks? (?:so much )?for watching|see you (?:next|in the next)|patreon|sponsor)", re.I)
 SIGN_OFF_PENALTY = 0.5
@@ -54,16 +61,18 @@ def window_scores(lib: Library, video_id: str, windows: list[Window], vectors: n
     if query is not None:
         scores = SEMANTIC_WEIGHT * (vectors @ query) + (1 - SEMANTIC_WEIGHT) * scores
     penalty = np.array([SIGN_OFF_PENALTY if SIGN_OFF.search(w.text) else 1.0 for w in windows])
-    return scores * penalty
+    scores = scores * penalty
+    if len(scores) >= 3:
+        scores = np.convolve(np.pad(scores, 1, mode="edge"), SMOOTH, mode="valid")
+    position = np.arange(len(windows)) / max(len(windows) - 1, 1)
+    return scores * np.where((position < EDGE_SHARE) | (position > 1 - EDGE_SHARE), EDGE_PENALTY, 1.0)
 
 
 def grow_span(windows: list[Window], scores: np.ndarray) -> tuple[int, int]:
-    """From the best window, take neighbours that still score close to it, within 30 s-3 min."""
-    peak = int(np.argmax(scores))
+    """From where the topic starts, take the windows that still score close to it, within 30 s-3 min."""
+    peak = int(np.flatnonzero(scores >= NEAR_PEAK * scores.max())[0])
     a = b = peak
     floor = scores[peak] * KEEP_GOING
-    if a > 0 and scores[a - 1] >= floor and windows[b].end - windows[a - 1].start <= MAX_S:
-        a -= 1
     while b + 1 < len(windows) and windows[b + 1].end - windows[a].start <= MAX_S:
         short = windows[b].end - windows[a].start < MIN_S
         if not short and scores[b + 1] < floor:
