@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import logging
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress
 
 from agent.intents import parse
@@ -23,7 +25,7 @@ from tools.ranking import Request, recommend as rank
 
 app = typer.Typer(help="clipwise: a steerable, explainable video recommender you talk to.", no_args_is_help=True)
 out = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 DataDir = Annotated[Optional[Path], typer.Option("--data-dir", help="Where memory and the index live [env CLIPWISE_DATA_DIR].")]
 CatalogOpt = Annotated[Optional[Path], typer.Option("--catalog", help="JSONL file or yt-dlp folder [env CLIPWISE_CATALOG].")]
@@ -33,13 +35,35 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JS
 K = Annotated[int, typer.Option("--k", min=1, max=50, help="How many results.")]
 
 
+class ControllerName(str, Enum):
+    rules = "rules"
+    llm = "llm"
+
+
+ControllerOpt = Annotated[Optional[ControllerName], typer.Option(
+    "--controller", help="Who plans the tool calls (default: llm when OPENAI_API_KEY or OPENAI_BASE_URL is set, else rules).")]
+
+
+def controller_for(name: ControllerName | None):
+    """The controller node; an unset or failing LLM falls back to the rules (and says so once)."""
+    from agent.controllers import controller_named
+
+    return controller_named(name.value if name else None)
+
+
+def usage_line(usage: dict | None) -> str | None:
+    from agent.usage import describe
+
+    return f"[{describe(usage)}]" if usage else None
+
+
 def settings_from(data_dir, catalog, transcripts, user) -> Settings:
     given = {"data_dir": data_dir, "catalog": catalog, "transcripts": transcripts, "user": user}
     return Settings(**{k: v for k, v in given.items() if v is not None})
 
 
 def fail(exc: Exception) -> None:
-    err.print(f"[red]error:[/red] {exc}", highlight=False)
+    err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
     raise typer.Exit(1)
 
 
@@ -95,16 +119,19 @@ def index(data_dir: DataDir = None, catalog: CatalogOpt = None, transcripts: Tra
 
 @app.command()
 def recommend(text: str, k: K = 10, data_dir: DataDir = None, catalog: CatalogOpt = None,
-              transcripts: TranscriptsOpt = None, user: UserOpt = None, as_json: JsonOpt = False) -> None:
+              transcripts: TranscriptsOpt = None, user: UserOpt = None, as_json: JsonOpt = False,
+              controller: ControllerOpt = None) -> None:
     """One turn: recommend for TEXT (a request like 'I want to learn X', or just a topic)."""
     s = settings_from(data_dir, catalog, transcripts, user)
     try:
-        session = Session(open_from_settings(s), s.data_dir, k=k)
+        session = Session(open_from_settings(s), s.data_dir, controller=controller_for(controller), k=k)
         said = text if parse(text).calls else f"videos about {text}"
         turn = session.ask(said, user=s.user, thread="cli")
     except ClipwiseError as exc:
         fail(exc)
     emit(as_json, [public_result(r) for r in turn.results], turn.reply)
+    if usage_line(turn.usage):
+        err.print(usage_line(turn.usage), highlight=False, markup=False)
 
 
 @app.command()
@@ -144,11 +171,11 @@ def clip(video_id: str, interest: Annotated[str, typer.Option("--interest", help
 
 @app.command()
 def chat(data_dir: DataDir = None, catalog: CatalogOpt = None, transcripts: TranscriptsOpt = None,
-         user: UserOpt = None, as_json: JsonOpt = False) -> None:
+         user: UserOpt = None, as_json: JsonOpt = False, controller: ControllerOpt = None) -> None:
     """Talk to clipwise in the terminal (type 'help', or 'quit' to leave)."""
     s = settings_from(data_dir, catalog, transcripts, user)
     try:
-        session = Session(open_from_settings(s), s.data_dir, k=s.results)
+        session = Session(open_from_settings(s), s.data_dir, controller=controller_for(controller), k=s.results)
     except ClipwiseError as exc:
         fail(exc)
     out.print(f"clipwise ({len(session.lib.catalog)} videos). Say 'help' for what I understand, 'quit' to leave.")
@@ -168,9 +195,11 @@ def chat(data_dir: DataDir = None, catalog: CatalogOpt = None, transcripts: Tran
             continue
         if as_json:
             emit(True, {"reply": turn.reply, "results": [public_result(r) for r in turn.results],
-                        "explanation": turn.explanation, "steps": turn.steps}, "")
+                        "explanation": turn.explanation, "steps": turn.steps, "usage": turn.usage}, "")
         else:
             out.print(turn.reply, highlight=False, markup=False)
+            if usage_line(turn.usage):
+                out.print(usage_line(turn.usage), style="dim", highlight=False, markup=False)
     session.close()
 
 
@@ -196,13 +225,15 @@ def bench(data_dir: DataDir = None, catalog: CatalogOpt = None, transcripts: Tra
 @app.command(name="eval")
 def eval_(paths: list[Path], data_dir: DataDir = None, catalog: CatalogOpt = None,
           transcripts: TranscriptsOpt = None,
-          report: Annotated[Optional[Path], typer.Option("--report", help="Write the JSON report here.")] = None) -> None:
+          report: Annotated[Optional[Path], typer.Option("--report", help="Write the JSON report here.")] = None,
+          controller: Annotated[ControllerName, typer.Option("--controller", help="Who plans the tool calls.")]
+          = ControllerName.rules) -> None:
     """Run eval suites (*.yaml, *.clips.jsonl, *.retrieval.jsonl); exits 1 if a case fails."""
     from evals.runner import run_eval
 
     s = settings_from(data_dir, catalog, transcripts, None)
     try:
-        ok = run_eval(paths, s, report, out)
+        ok = run_eval(paths, s, report, out, controller=controller_for(controller))
     except ClipwiseError as exc:
         fail(exc)
     raise typer.Exit(0 if ok else 1)

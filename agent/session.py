@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from langchain_core.messages import HumanMessage
+from langchain_core.messages import AIMessageChunk, HumanMessage
 from langgraph.checkpoint.sqlite import SqliteSaver
 
 from agent.context import Context
@@ -15,6 +15,7 @@ from agent.formatting import card_fields
 from agent.graph import build_graph
 from agent.rules_controller import rules_controller
 from agent.settings import Settings
+from agent.usage import turn_usage
 from memory.library import Library, open_library
 from tools.catalog import load_catalog
 
@@ -29,6 +30,8 @@ class TurnResult:
     explanation: dict | None = None
     steps: list[str] = field(default_factory=list)
     latency_ms: float = 0.0
+    usage: dict | None = None
+    """LLM calls of the turn: tokens in/out, estimated cost, LLM latency, largest prompt (None: no LLM)."""
 
 
 def open_from_settings(settings: Settings) -> Library:
@@ -60,6 +63,7 @@ class Session:
         return TurnResult(
             reply=values["messages"][-1].content, results=results, explanation=values.get("explanation"),
             steps=list(values.get("steps") or []), latency_ms=(time.perf_counter() - started) * 1000,
+            usage=turn_usage(values["messages"]),
         )
 
     def ask(self, text: str, user: str = "local", thread: str = "main") -> TurnResult:
@@ -92,19 +96,25 @@ class AsyncSession(Session):
         return self
 
     async def astream_turn(self, text: str, user: str = "local", thread: str = "main"):
-        """Yield ('step', summary) as tools finish, then ('turn', TurnResult)."""
+        """Yield ('step', summary) as tools finish, ('token', text) as an LLM controller writes its
+        reply, then ('turn', TurnResult)."""
         started = time.perf_counter()
         values: dict = {}
         async for mode, chunk in self.graph.astream(
             {"messages": [HumanMessage(text)]}, self._config(user, thread),
-            context=self._context(user), stream_mode=["updates", "values"],
+            context=self._context(user), stream_mode=["updates", "values", "messages"],
         ):
             if mode == "values":
                 values = chunk
-            elif "tools" in chunk:
-                for update in _as_list(chunk["tools"]):
-                    for step in update.get("steps") or []:
-                        yield "step", step
+            elif mode == "messages":
+                token, meta = chunk
+                if isinstance(token, AIMessageChunk) and meta.get("langgraph_node") == "controller" and token.text:
+                    yield "token", token.text
+            else:
+                for node in ("controller", "tools"):
+                    for update in _as_list(chunk.get(node) or []):
+                        for step in update.get("steps") or []:
+                            yield "step", step
         yield "turn", self.result_of(values, started)
 
     async def ashown(self, user: str = "local", thread: str = "main") -> list[dict]:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import yaml
 
+from agent.rules_controller import rules_controller
 from agent.session import Session
 from evals.judge import judge_turn
 from memory.library import Library, open_library
@@ -43,19 +44,20 @@ def load_case(path: Path) -> dict:
     return case
 
 
-def run_case(lib: Library, data_dir: Path, k: int, path: Path) -> tuple[CaseResult, Library]:
-    """Run one case; returns the library too, since a restart turn opens a new one."""
+def run_case(lib: Library, data_dir: Path, k: int, path: Path,
+             controller=rules_controller) -> tuple[CaseResult, Library]:
+    """Run one case with `controller`; returns the library too, since a restart turn opens a new one."""
     case = load_case(path)
     user = case.get("user") or f"eval-{path.stem}-{uuid.uuid4().hex[:8]}"
     thread = uuid.uuid4().hex[:8]
-    session = Session(lib, data_dir, k=k, clip_embed_missing=True)
+    session = Session(lib, data_dir, controller=controller, k=k, clip_embed_missing=True)
     result = CaseResult(case["name"], passed=True)
     shown: set[str] = set()
     for n, turn in enumerate(case["turns"], start=1):
         if turn.get("restart"):
             session.close()
             lib = open_library(lib.catalog, data_dir)
-            session = Session(lib, data_dir, k=k, clip_embed_missing=True)
+            session = Session(lib, data_dir, controller=controller, k=k, clip_embed_missing=True)
         answer = session.ask(str(turn["say"]), user=user, thread=thread)
         result.latencies.append(answer.latency_ms)
         try:

@@ -10,6 +10,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from agent.rules_controller import rules_controller
 from agent.settings import Settings
 from evals.clip_eval import run_clips
 from evals.conversations import run_case
@@ -46,10 +47,11 @@ def pct(values: list[float], q: int) -> float | None:
     return round(statistics.quantiles(values, n=100, method="inclusive")[q - 1], 1)
 
 
-def run_conversations(lib: Library, data_dir: Path, k: int, files: list[Path]) -> tuple[dict, list[dict], Library]:
+def run_conversations(lib: Library, data_dir: Path, k: int, files: list[Path],
+                      controller=rules_controller) -> tuple[dict, list[dict], Library]:
     cases, latencies, grounded, leaks = [], [], [], 0
     for f in files:
-        result, lib = run_case(lib, data_dir, k, f)
+        result, lib = run_case(lib, data_dir, k, f, controller)
         latencies += result.latencies
         grounded += result.grounded
         leaks += result.leaks
@@ -76,8 +78,9 @@ def print_report(report: dict, console: Console) -> None:
                 console.print(f"[red]FAIL[/red] {c['name']}: " + "; ".join(c["failures"]), highlight=False)
 
 
-def run_eval(paths: list[Path], settings: Settings, report_path: Path | None, console: Console) -> bool:
-    """Run every suite found; True when every conversation case passed."""
+def run_eval(paths: list[Path], settings: Settings, report_path: Path | None, console: Console,
+             controller=rules_controller) -> bool:
+    """Run every suite found with `controller` (the rules by default); True when every conversation case passed."""
     suites = suite_files(paths)
     data_dir = settings.data_dir if "data_dir" in settings.model_fields_set else settings.data_dir / "eval"
     lib = open_library(load_catalog(settings.catalog, settings.transcripts), data_dir)
@@ -86,7 +89,7 @@ def run_eval(paths: list[Path], settings: Settings, report_path: Path | None, co
     for key, files in suites.items():
         kind, where = key.split(":", 1)
         if kind == "conversations":
-            metrics, cases, lib = run_conversations(lib, data_dir, settings.results, files)
+            metrics, cases, lib = run_conversations(lib, data_dir, settings.results, files, controller)
             ok &= all(c["passed"] for c in cases)
         elif kind == "clips":
             metrics, cases = run_clips(lib, files[0])

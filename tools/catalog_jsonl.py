@@ -37,7 +37,7 @@ def load_jsonl(path: Path) -> list[Video]:
     videos: list[Video] = []
     seen: set[str] = set()
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         raise CatalogError(path, "not a UTF-8 text file") from None
     except OSError as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import glob
 import json
 from pathlib import Path
 
@@ -47,7 +48,7 @@ def _record(info: dict, path: Path) -> dict:
 def subtitle_files(info_path: Path, languages: tuple[str, ...] = ("en",)) -> list[Path]:
     """Subtitle files of one info.json, preferred languages first."""
     base = info_path.name.removesuffix(".info.json")
-    found = [p for p in info_path.parent.glob(f"{base}.*") if p.suffix in SUBTITLE_SUFFIXES]
+    found = [p for p in info_path.parent.glob(glob.escape(base) + ".*") if p.suffix in SUBTITLE_SUFFIXES]
 
     def rank(p: Path) -> tuple[int, int]:
         lang = p.name[len(base) + 1 :].split(".")[0]
@@ -66,6 +67,8 @@ def load_ytdlp_folder(folder: Path) -> tuple[list[Video], dict[str, Path]]:
             info = json.loads(path.read_text(encoding="utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise CatalogError(path, f"invalid JSON ({exc})") from None
+        if isinstance(info, dict) and info.get("_type", "video") != "video":
+            continue  # a playlist's or channel's own info file, not a video
         video = video_from_record(_record(info, path), path, None)
         videos.append(video)
         subs = subtitle_files(path)

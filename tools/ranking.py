@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 from dataclasses import dataclass, field
 
@@ -10,8 +11,10 @@ import numpy as np
 from memory.library import Library
 from memory.user_store import Interest, normalise_topic
 from tools.clips import find_clip
+from tools.errors import TranscriptError
 from tools.filters import TopicBlock, describe_rules, fmt_duration, limit_failure
 
+log = logging.getLogger(__name__)
 POOL = 200
 QUERY_WEIGHT, INTEREST_WEIGHT = 1.0, 0.25
 CHANNEL_SHARE = 0.7
@@ -130,6 +133,15 @@ def diversify(lib: Library, kept: list[str], scores: np.ndarray, k: int) -> list
     return picked
 
 
+def safe_clip(lib: Library, video_id: str, topic: str, embed_missing: bool):
+    """The clip, or None when the transcript cannot be read: one bad file must not sink a list."""
+    try:
+        return find_clip(lib, video_id, topic, embed_missing=embed_missing)
+    except TranscriptError as exc:
+        log.warning("no clip for %s: %s", video_id, exc)
+        return None
+
+
 def reason_line(video_title: str, mode: str, interest: dict | None, clip: dict | None, req: Request, lib: Library) -> str:
     if mode == "similar video":
         head = f"similar to '{lib.catalog.get(req.seed_video).title}'"
@@ -163,7 +175,7 @@ def recommend(lib: Library, req: Request) -> Ranking:
         topic = req.query if mode == "request" and req.query else (interest["text"] if interest else None)
         if mode == "similar video" and interest is None:
             topic = lib.catalog.get(req.seed_video).title
-        clip = find_clip(lib, vid, topic, embed_missing=req.clip_embed_missing) if topic else None
+        clip = safe_clip(lib, vid, topic, req.clip_embed_missing) if topic else None
         clip_d = clip.as_dict() if clip else None
         items.append(RankedItem(vid, round(float(scores[lib.row[vid]]), 4), interest, mode, clip_d,
                                 reason_line(lib.catalog.get(vid).title, mode, interest, clip_d, req, lib)))

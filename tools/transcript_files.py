@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from pathlib import Path
@@ -55,11 +56,12 @@ def _read_vtt(path: Path) -> list[Segment]:
     segments: list[Segment] = []
     for cue in webvtt.read(str(path)):
         # Auto-generated captions repeat the previous line at the top of each cue.
-        lines = [TAG.sub("", line).strip() for line in cue.text.splitlines()]
+        lines = [html.unescape(TAG.sub("", line)).strip() for line in cue.text.splitlines()]
         lines = [line for line in lines if line and (not segments or line != segments[-1].text)]
         if not lines:
             continue
         text = " ".join(lines)
-        start = cue.start_in_seconds
-        segments.append(Segment(start=start, duration=max(0.0, cue.end_in_seconds - start), text=text))
+        start = cue.start_time.in_milliseconds() / 1000
+        end = cue.end_time.in_milliseconds() / 1000
+        segments.append(Segment(start=start, duration=max(0.0, end - start), text=text))
     return segments
