@@ -50,14 +50,14 @@ def run_case(lib: Library, data_dir: Path, k: int, path: Path,
     case = load_case(path)
     user = case.get("user") or f"eval-{path.stem}-{uuid.uuid4().hex[:8]}"
     thread = uuid.uuid4().hex[:8]
-    session = Session(lib, data_dir, controller=controller, k=k, clip_embed_missing=True)
+    session = Session(lib, data_dir, controller=controller, k=k)
     result = CaseResult(case["name"], passed=True)
     shown: set[str] = set()
     for n, turn in enumerate(case["turns"], start=1):
         if turn.get("restart"):
             session.close()
             lib = open_library(lib.catalog, data_dir)
-            session = Session(lib, data_dir, controller=controller, k=k, clip_embed_missing=True)
+            session = Session(lib, data_dir, controller=controller, k=k)
         answer = session.ask(str(turn["say"]), user=user, thread=thread)
         result.latencies.append(answer.latency_ms)
         try:
