@@ -107,6 +107,15 @@ def real_data() -> Path:
     return REAL_DATA
 
 
+@pytest.fixture(scope="session")
+def real_index_dir(real_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data dir whose index holds the real catalog, built once per run (minutes, not seconds)."""
+    root = tmp_path_factory.mktemp("real-index")
+    lib = open_library(load_catalog(real_data / "catalog.jsonl", real_data / "transcripts"), root)
+    lib.users.close()
+    return root
+
+
 # -- helpers the test modules share ---------------------------------------------------
 
 def ids(turn) -> list[str]:

@@ -77,7 +77,7 @@ def test_an_unknown_expectation_key_is_an_error_not_a_pass(tmp_path, data_dir):
         run([case.parent], data_dir, tmp_path)
 
 
-def test_real_data_subset(real_data, tmp_path, data_dir):
+def test_real_data_subset(real_data, real_index_dir, tmp_path):
     """The fast real-data subset CI runs: generated series retrieval and the hand-written cases."""
     out = tmp_path / "real-suites"
     assert build_real_suites.main(["--data", str(real_data), "--out", str(out)]) == 0
@@ -85,7 +85,7 @@ def test_real_data_subset(real_data, tmp_path, data_dir):
     conversations.mkdir()
     for case in (EVALS / "real").glob("*.yaml"):
         shutil.copy(case, conversations)
-    ok, report = run([out / "series.retrieval.jsonl", conversations], data_dir, tmp_path,
+    ok, report = run([out / "series.retrieval.jsonl", conversations], real_index_dir, tmp_path,
                      catalog=real_data / "catalog.jsonl", transcripts=real_data / "transcripts")
     conv = suite(report, "conversations")
     assert ok, [c for c in conv["cases"] if not c["passed"]]

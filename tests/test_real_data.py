@@ -19,9 +19,8 @@ SERIES = "3Blue1Brown topic: Linear Algebra"
 
 
 @pytest.fixture(scope="module")
-def real_index(real_data: Path, tmp_path_factory) -> Library:
-    lib = open_library(load_catalog(real_data / "catalog.jsonl", real_data / "transcripts"),
-                       tmp_path_factory.mktemp("real-index"))
+def real_index(real_data: Path, real_index_dir: Path) -> Library:
+    lib = open_library(load_catalog(real_data / "catalog.jsonl", real_data / "transcripts"), real_index_dir)
     yield lib
     lib.users.close()
 

@@ -44,6 +44,9 @@ def explanation_text(exp: dict) -> str:
             lines.append("  (You have since forgotten that interest.)")
         elif interest.get("status_now") == "dropped":
             lines.append("  (You have since dropped that interest; it will not be used again.)")
+    elif exp.get("matched_by") == "exploration":
+        lines.append("- It is an exploration pick: it matched none of your interests well, and the list "
+                     "had room after the closer matches.")
     elif exp.get("matched_by") == "popular":
         lines.append("- You had no interests yet, so this was a popular pick.")
     else:

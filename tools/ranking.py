@@ -20,6 +20,9 @@ QUERY_WEIGHT, INTEREST_WEIGHT = 1.0, 0.25
 CHANNEL_SHARE = 0.7
 """No channel may fill more than this share of a list."""
 CHANNEL_DECAY = 0.93
+EXPLORE_SHARE = 0.45
+"""An item scoring under this share of the list's best is an exploration pick, and says so
+rather than claiming to match the request."""
 
 
 @dataclass
@@ -168,8 +171,13 @@ def recommend(lib: Library, req: Request) -> Ranking:
     kept, filter_steps = filter_pool(lib, req, order, dropped)
     picked = diversify(lib, kept, scores, req.k)
     asked = next((i for i in active if req.query and i.text == normalise_topic(req.query)), None)
+    top = max((float(scores[lib.row[v]]) for v in picked), default=0.0)
     items = []
     for vid in picked:
+        if mode != "popular" and float(scores[lib.row[vid]]) < EXPLORE_SHARE * top:
+            items.append(RankedItem(vid, round(float(scores[lib.row[vid]]), 4), None, "exploration", None,
+                                    "exploration pick: little to do with what you asked"))
+            continue
         i = int(best[lib.row[vid]])
         interest = interest_dict(asked or active[i]) if i >= 0 else None
         topic = req.query if mode == "request" and req.query else (interest["text"] if interest else None)
