@@ -1,49 +1,213 @@
-"""Chainlit chat UI: glue only; every decision is made by the agent graph."""
+"""Chainlit web UI: glue only. Every decision is made by the agent graph; what is shown is built
+by agent/ui.py. Card and panel buttons send the same plain-language requests a user could type.
+
+Auth: CLIPWISE_AUTH_USERS ("alice:pw1,bob:pw2" or "@/path/to/file") turns on password sign-in
+(Chainlit also needs CHAINLIT_AUTH_SECRET); without it there is a single local user
+(CLIPWISE_USER, default "local"), signed in automatically. Threads are kept by Chainlit's
+SQLAlchemy data layer in <data dir>/chainlit.sqlite.
+"""
 
 from __future__ import annotations
 
-import chainlit as cl
+import asyncio
+import os
+import uuid
+from collections import defaultdict
 
+import chainlit as cl
+from chainlit.data.sql_alchemy import SQLAlchemyDataLayer
+from chainlit.types import ThreadDict
+
+from agent import ui
+from agent.controllers import controller_named
 from agent.session import AsyncSession, open_from_settings
 from agent.settings import Settings
 
+STREAM_WORDS = 4
+"""Words per streamed chunk when the controller gives the reply in one piece."""
+
 _session: AsyncSession | None = None
+_opening = asyncio.Lock()
+_memory = asyncio.Lock()
+"""One turn at a time per process: the library's user memory is a single SQLite connection."""
+_card_actions: dict[str, list[cl.Action]] = defaultdict(list)
+"""The buttons of each chat session's current list, removed when a new list replaces it."""
 
 
 async def session() -> AsyncSession:
-    """One library and graph per server process, opened on first use."""
+    """One library and graph per server process (opened at start-up, see open_session)."""
     global _session
-    if _session is None:
-        settings = Settings()
-        lib = await cl.make_async(open_from_settings)(settings)
-        _session = await AsyncSession(lib, settings.data_dir, k=settings.results).start()
+    async with _opening:
+        if _session is None:
+            settings = Settings()
+            lib = await cl.make_async(open_from_settings)(settings)
+            controller = controller_named()  # the LLM when a key or base URL is set, else the rules
+            _session = await AsyncSession(lib, settings.data_dir, controller=controller, k=settings.results).start()
     return _session
 
 
+@cl.on_app_startup
+async def open_session() -> None:
+    """Open the library (and bring its index up to date) before the server takes requests."""
+    await session()
+
+
+@cl.on_app_shutdown
+async def close_session() -> None:
+    global _session
+    if _session is not None:
+        await _session.aclose()
+        _session = None
+
+
 def current_user() -> str:
-    user = cl.user_session.get("user")
+    user = cl.context.session.user
     return user.identifier if user else Settings().user
+
+
+def configure_auth() -> None:
+    """Password sign-in for the listed users, or the single local user signed in by itself."""
+    listed = os.environ.get("CLIPWISE_AUTH_USERS")
+    if listed:
+        users = ui.load_auth_users(listed)
+
+        @cl.password_auth_callback
+        async def password_login(username: str, password: str) -> cl.User | None:
+            ok = ui.check_password(users, username, password)
+            return cl.User(identifier=username, metadata={"provider": "password"}) if ok else None
+
+        return
+    settings = Settings()
+    # Chainlit signs its session cookie with this secret; the local user's is kept in the data dir.
+    os.environ.setdefault("CHAINLIT_AUTH_SECRET", ui.local_secret(settings.data_dir))
+
+    @cl.header_auth_callback
+    async def local_login(headers) -> cl.User:
+        return cl.User(identifier=settings.user, metadata={"provider": "local"})
+
+
+configure_auth()
+
+
+@cl.data_layer
+def data_layer() -> SQLAlchemyDataLayer:
+    path = Settings().data_dir / "chainlit.sqlite"
+    ui.ensure_chainlit_schema(path)
+    return SQLAlchemyDataLayer(conninfo=f"sqlite+aiosqlite:///{path}")
 
 
 @cl.set_starters
 async def starters(user=None, language=None):
     return [
         cl.Starter(label="Learn linear algebra", message="I want to learn linear algebra"),
-        cl.Starter(label="Recommend something", message="recommend something"),
+        cl.Starter(label="Sourdough videos", message="videos about sourdough"),
         cl.Starter(label="Short videos only", message="nothing over 10 minutes"),
         cl.Starter(label="What do you know about me?", message="show my interests"),
     ]
 
 
+def panel(s: AsyncSession, user: str) -> cl.CustomElement:
+    """The memory panel (public/elements/Memory.jsx); one element id per chat session, so each
+    update replaces it in place."""
+    element_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"clipwise-panel:{cl.context.session.id}"))
+    return cl.CustomElement(name="Memory", props=ui.panel_props(s.lib, user), display="side", id=element_id)
+
+
+async def show_panel(s: AsyncSession, user: str) -> None:
+    await cl.ElementSidebar.set_elements([panel(s, user)])
+    await cl.ElementSidebar.set_title("Memory")
+
+
+async def stream_text(msg: cl.Message, text: str) -> None:
+    words = text.split(" ")
+    for i in range(0, len(words), STREAM_WORDS):
+        await msg.stream_token(" ".join(words[i : i + STREAM_WORDS]) + (" " if i + STREAM_WORDS < len(words) else ""))
+        await asyncio.sleep(0.01)
+
+
+async def show_cards(results: list[dict]) -> None:
+    key = cl.context.session.id
+    for action in _card_actions.pop(key, []):
+        await action.remove()
+    for n, card in enumerate(results, start=1):
+        actions = [cl.Action(**a) for a in ui.card_actions(n, card["video_id"])]
+        await cl.Message(content=ui.card_markdown(card, n), actions=actions,
+                         metadata=ui.card_metadata(n, card["video_id"])).send()
+        _card_actions[key].extend(actions)
+
+
+async def run_turn(text: str, echo: bool = False) -> None:
+    """One turn through the graph: tool steps as they finish, the reply streamed, then the cards."""
+    s, user, thread = await session(), current_user(), cl.context.session.thread_id
+    if echo:
+        await cl.Message(content=ui.escape_md(text), author=user, type="user_message").send()
+    async with _memory:
+        reply, turn = cl.Message(content=""), None
+        async for kind, payload in s.astream_turn(text, user=user, thread=thread):
+            if kind == "step":
+                async with cl.Step(name=ui.step_name(payload), type="tool") as step:
+                    step.output = ui.escape_md(payload)
+            elif kind == "token":
+                await reply.stream_token(payload)
+            else:
+                turn = payload
+        if not reply.content:
+            await stream_text(reply, ui.escape_md(ui.reply_head(turn.reply, turn.results)))
+        await reply.send()
+        if turn.results:
+            await show_cards(turn.results)
+        await show_panel(s, user)
+
+
+@cl.on_chat_start
+async def on_chat_start() -> None:
+    s = await session()
+    async with _memory:
+        await show_panel(s, current_user())
+
+
+@cl.on_chat_resume
+async def on_chat_resume(thread: ThreadDict) -> None:
+    """Put back the current list's buttons and the panel; the graph resumes from its checkpoint."""
+    s, user = await session(), current_user()
+    shown = await s.ashown(user=user, thread=thread["id"])
+    key = cl.context.session.id
+    for message_id, n, video_id in ui.cards_to_restore(thread.get("steps") or [], shown):
+        for a in ui.card_actions(n, video_id):
+            action = cl.Action(**a)
+            await action.send(for_id=message_id)
+            _card_actions[key].append(action)
+    async with _memory:
+        element = panel(s, user)
+    # Chainlit sends this same thread dict to the browser after this hook, and the browser then
+    # replaces its elements with the thread's: the panel has to be one of them to stay open.
+    thread.setdefault("elements", []).append(element.to_dict())
+
+
+@cl.on_chat_end
+async def on_chat_end() -> None:
+    _card_actions.pop(cl.context.session.id, None)
+
+
 @cl.on_message
 async def on_message(message: cl.Message) -> None:
+    await run_turn(message.content)
+
+
+async def card_action(action: cl.Action) -> None:
     s = await session()
-    thread = cl.context.session.thread_id
-    reply = cl.Message(content="")
-    async for kind, payload in s.astream_turn(message.content, user=current_user(), thread=thread):
-        if kind == "step":
-            async with cl.Step(name="tool", type="tool") as step:
-                step.output = payload
-        else:
-            reply.content = payload.reply
-    await reply.send()
+    shown = await s.ashown(user=current_user(), thread=cl.context.session.thread_id)
+    if problem := ui.stale_card(action.payload, shown):
+        await action.remove()
+        await cl.Message(content=problem).send()
+        return
+    await run_turn(action.payload["request"], echo=True)
+
+
+for _name, *_ in ui.CARD_ACTIONS:
+    cl.action_callback(_name)(card_action)
+
+
+@cl.action_callback("panel")
+async def panel_action(action: cl.Action) -> None:
+    await run_turn(action.payload["request"], echo=True)
