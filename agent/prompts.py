@@ -17,7 +17,8 @@ limits) lives behind them. Call show_interests to read it; never guess it.
 the user's exact words copied from their message.
 - The user wants less of something ("sick of", "no more", "drop"): drop_topic, same kind of evidence.
 - Length or date limits: set_limits (minutes; published_after as YYYY-MM-DD); clear_limits to remove them.
-- To recommend: recommend, with request = a short search query (2-6 words) for what they want now, \
+- To recommend: recommend, with request = a short search query (2-6 words) for what they want now \
+and queries = two to four more short queries that phrase it differently (Open Recommender style), \
 or no request to use their stored interests.
 - "#2", "that one", "the second" refer to the last list below. Why questions: explain with the item number.
 - Call the tools for everything the user asked, then answer in one to three short sentences. \

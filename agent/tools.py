@@ -50,9 +50,11 @@ def shown_item(runtime: Runtime, item: int) -> dict:
     return shown[item - 1]
 
 
-def run_recommend(runtime: Runtime, query: str | None = None, seed: str | None = None) -> Command:
+def run_recommend(runtime: Runtime, query: str | None = None, seed: str | None = None,
+                  queries: list[str] | None = None) -> Command:
     ctx = runtime.context
-    ranking = rank(ctx.lib, Request(ctx.user, query=query, seed_video=seed, k=ctx.k,
+    extra = tuple(q.strip() for q in queries or [] if q and q.strip())[:6]
+    ranking = rank(ctx.lib, Request(ctx.user, query=query, seed_video=seed, k=ctx.k, queries=extra,
                                     clip_embed_missing=ctx.clip_embed_missing))
     items = [dict(i.as_dict(), rules_applied=ranking.rules_applied) for i in ranking.items]
     ctx.lib.users.mark_seen(ctx.user, [i["video_id"] for i in items])
@@ -65,10 +67,11 @@ def run_recommend(runtime: Runtime, query: str | None = None, seed: str | None =
 
 @tool
 @user_errors
-def recommend(request: str | None = None, *, runtime: Runtime) -> Command:
+def recommend(request: str | None = None, queries: list[str] | None = None, *, runtime: Runtime) -> Command:
     """Recommend videos. `request` is what the user asked for (a topic or question); leave it
-    empty to recommend from the user's stored interests."""
-    return run_recommend(runtime, query=request or None)
+    empty to recommend from the user's stored interests. `queries`: up to 6 more short search
+    queries (2-6 words each) for the same request; a video counts by its best match."""
+    return run_recommend(runtime, query=request or None, queries=queries)
 
 
 @tool

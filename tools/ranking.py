@@ -34,6 +34,8 @@ class Request:
     seed_video: str | None = None
     k: int = 10
     clip_embed_missing: bool = False
+    queries: tuple[str, ...] = ()
+    """More short phrasings of the request (an LLM writes them); a video counts by its best match."""
 
 
 @dataclass
@@ -76,7 +78,8 @@ def score_candidates(lib: Library, req: Request, active: list[Interest]) -> tupl
     if req.seed_video:
         return lib.similarity_to(req.seed_video) + INTEREST_WEIGHT * interest_score, best, "similar video"
     if req.query:
-        return QUERY_WEIGHT * lib.relevance(req.query) + INTEREST_WEIGHT * interest_score, best, "request"
+        asked = np.max(np.stack([lib.relevance(q) for q in (req.query, *req.queries)]), axis=0)
+        return QUERY_WEIGHT * asked + INTEREST_WEIGHT * interest_score, best, "request"
     if active:
         return interest_score, best, "interest"
     views = np.array([math.log1p(lib.catalog.get(v).view_count or 0) for v in lib.ids])
