@@ -11,7 +11,12 @@ from pathlib import Path
 
 from rich.table import Table
 
+from langchain_core.utils.function_calling import convert_to_openai_tool
+
+from agent.llm_view import model_view
 from agent.session import Session
+from agent.tools import TOOLS
+from agent.usage import estimate_tokens, request_chars
 from agent.settings import Settings
 from memory.library import open_library
 from memory.vector_store import VectorStore
@@ -34,6 +39,13 @@ def topics_of(catalog) -> list[str]:
             if 3 <= len(t) <= 30:
                 tags[t.lower()] = tags.get(t.lower(), 0) + 1
     return [t for t, _ in sorted(tags.items(), key=lambda kv: -kv[1])[:25]]
+
+
+def prompt_tokens(session: Session, user: str, thread: str, schemas: list[dict]) -> int:
+    """What the LLM controller would send for this turn's last call (tool output included)."""
+    values = session.graph.get_state(session._config(user, thread)).values
+    view = model_view(session.lib, values["messages"][:-1], values.get("shown") or [])
+    return estimate_tokens(request_chars(view, schemas))
 
 
 def run_bench(settings: Settings, turns: int = 60, stock_sample: int = 256) -> tuple[Table, dict]:
@@ -62,13 +74,15 @@ def run_bench(settings: Settings, turns: int = 60, stock_sample: int = 256) -> t
 
         session = Session(lib, Path(tmp), k=10)
         topics = topics_of(catalog) or ["video"]
-        latencies = []
+        latencies, prompts = [], []
+        schemas = [convert_to_openai_tool(t) for t in TOOLS]
         for n in range(turns + 5):
             user = f"bench-{n // len(TURNS)}"
             said = TURNS[n % len(TURNS)].format(t=topics[(n // len(TURNS)) % len(topics)])
             turn = session.ask(said, user=user, thread="bench")
             if n >= 5:
                 latencies.append(turn.latency_ms)
+                prompts.append(prompt_tokens(session, user, "bench", schemas))
         session.close()
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     data = {
@@ -78,6 +92,7 @@ def run_bench(settings: Settings, turns: int = 60, stock_sample: int = 256) -> t
         "speedup": round(ours_rate / stock_rate, 1), "turns": len(latencies),
         "turn_latency_ms_p50": round(percentile(latencies, 50), 1),
         "turn_latency_ms_p95": round(percentile(latencies, 95), 1), "peak_rss_mb": round(peak_mb),
+        "llm_prompt_tokens_p50": round(percentile(prompts, 50)), "llm_prompt_tokens_max": max(prompts),
     }
     table = Table(title=f"clipwise bench — {catalog.name}")
     table.add_column("measure")
@@ -92,6 +107,8 @@ def run_bench(settings: Settings, turns: int = 60, stock_sample: int = 256) -> t
         (f"turn latency p50, ms ({len(latencies)} warm turns)", f"{data['turn_latency_ms_p50']}"),
         ("turn latency p95, ms", f"{data['turn_latency_ms_p95']}"),
         ("peak memory (RSS), MB", f"{data['peak_rss_mb']}"),
+        ("LLM prompt per turn, tokens (est.), p50", f"{data['llm_prompt_tokens_p50']}"),
+        ("LLM prompt per turn, tokens (est.), max", f"{data['llm_prompt_tokens_max']}"),
     ]
     for row in rows:
         table.add_row(*row)
