@@ -49,7 +49,10 @@ class App:
     def __init__(self, data_dir: Path, log: Path, users: dict[str, str] | None = USERS):
         self.port, self.log, self.proc = free_port(), log, None
         self.url = f"http://127.0.0.1:{self.port}"
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith(("CLIPWISE_", "CHAINLIT_"))}
+        # CI=true puts `chainlit run` in its CI mode, which sets a fake OPENAI_API_KEY: the app
+        # would then pick the LLM controller and wait on a network this machine does not have.
+        self.env = {k: v for k, v in os.environ.items()
+                    if not k.startswith(("CLIPWISE_", "CHAINLIT_", "OPENAI_")) and k != "CI"}
         # Chroma finds its embedding model under the real home (../shared/scripts/seed-chroma-model).
         self.env.update(CLIPWISE_DATA_DIR=str(data_dir), HOME=pwd.getpwuid(os.getuid()).pw_dir)
         if users:
