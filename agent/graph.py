@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+from langchain_core.messages import HumanMessage, RemoveMessage
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, StateGraph
 from langgraph.prebuilt import ToolNode, tools_condition
@@ -14,9 +15,20 @@ from agent.state import RESET, State
 from agent.tools import TOOLS
 
 
+KEEP_TURNS = 8
+"""Turns of conversation kept in the state: every step checkpoints the state, so an unbounded
+history makes each turn slower than the last. Memory lives in the user store, not here."""
+
+
 def begin_turn(state: State) -> dict:
-    """Clear the previous turn's results; the last shown list stays for '#N'."""
-    return {"results": [], "explanation": None, "steps": RESET}
+    """Clear the previous turn's results and forget turns older than KEEP_TURNS; the last shown
+    list stays for '#N'."""
+    starts = [i for i, m in enumerate(state.messages) if isinstance(m, HumanMessage)]
+    old = state.messages[: starts[-KEEP_TURNS]] if len(starts) > KEEP_TURNS else []
+    update = {"results": [], "explanation": None, "steps": RESET}
+    if old:
+        update["messages"] = [RemoveMessage(id=m.id) for m in old]
+    return update
 
 
 def build_graph(controller: Callable = rules_controller, checkpointer: BaseCheckpointSaver | None = None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +19,7 @@ from agent.settings import Settings
 from agent.usage import turn_usage
 from memory.library import Library, open_library
 from tools.catalog import load_catalog
+from tools.clips import warm_clips
 
 
 @dataclass
@@ -46,7 +48,11 @@ class Session:
                  clip_embed_missing: bool = False):
         self.lib, self.k, self.clip_embed_missing = lib, k, clip_embed_missing
         self.conn = sqlite3.connect(data_dir / "threads.sqlite", check_same_thread=False)
+        # WAL with synchronous=NORMAL survives a crash of the app; an fsync per step cost 100+ ms spikes.
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("PRAGMA synchronous=NORMAL")
         self.graph = build_graph(controller, checkpointer=SqliteSaver(self.conn))
+        threading.Thread(target=warm_clips, args=(lib,), name="clipwise-warm-up", daemon=True).start()
 
     def close(self) -> None:
         self.conn.close()
@@ -92,7 +98,10 @@ class AsyncSession(Session):
         from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 
         self.conn = await aiosqlite.connect(self.data_dir / "threads.sqlite")
+        await self.conn.execute("PRAGMA journal_mode=WAL")
+        await self.conn.execute("PRAGMA synchronous=NORMAL")
         self.graph = build_graph(self.controller, checkpointer=AsyncSqliteSaver(self.conn))
+        threading.Thread(target=warm_clips, args=(self.lib,), name="clipwise-warm-up", daemon=True).start()
         return self
 
     async def astream_turn(self, text: str, user: str = "local", thread: str = "main"):

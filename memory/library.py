@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -20,20 +19,17 @@ log = logging.getLogger(__name__)
 SEMANTIC_WEIGHT = 0.7
 
 
-@dataclass
 class Library:
-    catalog: Catalog
-    vectors: VectorStore
-    users: UserStore
-    embedder: MiniLMEmbedder | None
-    ids: list[str] = field(default_factory=list)
-    row: dict[str, int] = field(default_factory=dict)
-    matrix: np.ndarray | None = None
-    lexical: LexicalIndex | None = None
-    memo: dict = field(default_factory=dict)
-    """Per-catalog results worth keeping for the process (e.g. what a dropped topic blocks)."""
+    """Deliberately a plain class, not a dataclass: tools receive it inside their runtime, and
+    pydantic walks dataclasses field by field when a tool's input is dumped, which on a large
+    catalog with its transcripts loaded cost hundreds of milliseconds per tool call."""
 
-    def __post_init__(self) -> None:
+    def __init__(self, catalog: Catalog, vectors: VectorStore, users: UserStore,
+                 embedder: MiniLMEmbedder | None, matrix: np.ndarray | None = None):
+        self.catalog, self.vectors, self.users, self.embedder = catalog, vectors, users, embedder
+        self.matrix = matrix
+        self.memo: dict = {}
+        """Per-catalog results worth keeping for the process (e.g. what a dropped topic blocks)."""
         self.ids = list(self.catalog.videos)
         self.row = {vid: i for i, vid in enumerate(self.ids)}
         self.lexical = LexicalIndex([self.catalog.get(v).search_text() for v in self.ids])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import asdict, dataclass
 
@@ -10,9 +11,11 @@ import numpy as np
 from memory.indexer import transcript_windows
 from memory.lexical import LexicalIndex, STEM, words
 from memory.library import SEMANTIC_WEIGHT, Library
+from tools.errors import ClipwiseError
 from tools.video import Segment
 from tools.windows import Window
 
+log = logging.getLogger(__name__)
 MIN_S, MAX_S = 30.0, 180.0
 KEEP_GOING = 0.9
 NEAR_PEAK = 0.95
@@ -105,6 +108,18 @@ def short_quote(text: str) -> str:
     if len(text) <= QUOTE_CHARS:
         return text
     return text[:QUOTE_CHARS].rsplit(" ", 1)[0]
+
+
+def warm_clips(lib: Library) -> int:
+    """Read every transcript and build its windows and their BM25 index ahead of the first turn."""
+    done = 0
+    for video_id in list(lib.catalog.transcript_paths):
+        try:
+            lexical_windows(video_id, lib.catalog.windows(video_id))
+            done += 1
+        except ClipwiseError as exc:
+            log.debug("warm-up skipped %s: %s", video_id, exc)
+    return done
 
 
 def find_clip(lib: Library, video_id: str, interest: str, embed_missing: bool = True) -> Clip | None:
