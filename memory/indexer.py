@@ -68,7 +68,7 @@ def transcript_windows(
     windows = catalog.windows(video_id)
     if embedder is None or not windows:
         return windows, None
-    fingerprint = catalog.fingerprint(video_id)
+    fingerprint = catalog.transcript_fingerprint(video_id)
     stored = store.windows_of(video_id, fingerprint)
     if stored is not None and len(stored[0]) == len(windows):
         return windows, stored[1]
@@ -88,7 +88,7 @@ def index_transcripts(
     progress: Progress | None = None,
 ) -> None:
     for video_id in catalog.transcript_paths:
-        fingerprint = catalog.fingerprint(video_id)
+        fingerprint = catalog.transcript_fingerprint(video_id)
         if store.windows_of(video_id, fingerprint) is None:
             windows, _ = transcript_windows(catalog, store, embedder, video_id)
             report.transcripts_embedded += 1

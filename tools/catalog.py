@@ -54,6 +54,14 @@ class Catalog:
             self._windows[video_id] = cut_windows(self.transcript(video_id) or [])
         return self._windows[video_id]
 
+    def transcript_fingerprint(self, video_id: str) -> str:
+        """Changes when the video's transcript file changes."""
+        path = self.transcript_paths.get(video_id)
+        if path is None:
+            return ""
+        stat = path.stat()
+        return hashlib.sha1(f"{path}:{stat.st_size}:{stat.st_mtime_ns}".encode()).hexdigest()
+
     def fingerprint(self, video_id: str) -> str:
         """Changes when what gets indexed for this video changes (computed once per load)."""
         if video_id in self._fingerprints:

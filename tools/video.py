@@ -43,9 +43,13 @@ class Video(BaseModel):
         return " ".join([self.title, " ".join(self.tags), self.channel, self.description])
 
     def embedding_text(self) -> str:
-        """What the semantic index embeds: title, tags and the start of the description."""
-        tags = ", ".join(self.tags)
-        return f"{self.title}. {tags}. {self.description[:200]}".strip()
+        """What the semantic index embeds: the title, three tags and the description's opening.
+
+        Kept short on purpose: cost grows with length, and uploaders' tag lists run to hundreds of
+        tokens. The whole description and all tags are still searched lexically (BM25).
+        """
+        tags = ", ".join(self.tags[:3])
+        return f"{self.title}. {tags}. {self.description[:40]}".strip()
 
 
 class Segment(BaseModel):
