@@ -20,7 +20,7 @@ from urllib.parse import quote
 from agent.intents import parse
 from memory.library import Library
 from memory.user_store import Interest, normalise_topic
-from tools.filters import fmt_duration
+from tools.filters import describe_limits, fmt_duration
 
 PLACEHOLDER_THUMB = "/public/placeholder-thumb.svg"
 THUMB_MARK = "#clipwise-thumb"
@@ -177,13 +177,7 @@ def panel_props(lib: Library, user: str) -> dict:
     """Interests (active and dropped, with where each came from) and rules, with their buttons."""
     interests = lib.users.interests(user)
     rules = lib.users.rules(user)
-    limits = []
-    if rules.max_duration_s is not None:
-        limits.append(f"nothing over {fmt_duration(rules.max_duration_s)}")
-    if rules.min_duration_s is not None:
-        limits.append(f"nothing under {fmt_duration(rules.min_duration_s)}")
-    if rules.published_after is not None:
-        limits.append(f"only since {rules.published_after.isoformat()}")
+    limits = describe_limits(rules)
     return {
         "user": user,
         "active": [_interest_row(i) for i in interests if i.status == "active"],

@@ -80,14 +80,21 @@ def describe_rules(rules: Rules, dropped: list[Interest]) -> list[str]:
     """The rules in force, in plain words, as 'why' lists them."""
     out = [f"dropped topic '{d.text}'" for d in dropped]
     out += [f"blocked channel '{c}'" for c in rules.blocked_channels]
+    out += describe_limits(rules)
+    if rules.hidden_videos:
+        out.append(f"{len(rules.hidden_videos)} video(s) marked not interested")
+    return out
+
+
+def describe_limits(rules: Rules) -> list[str]:
+    """The length and date limits in force, in plain words."""
+    out = []
     if rules.max_duration_s is not None:
         out.append(f"nothing over {fmt_duration(rules.max_duration_s)}")
     if rules.min_duration_s is not None:
         out.append(f"nothing under {fmt_duration(rules.min_duration_s)}")
     if rules.published_after is not None:
         out.append(f"only published since {rules.published_after.isoformat()}")
-    if rules.hidden_videos:
-        out.append(f"{len(rules.hidden_videos)} video(s) marked not interested")
     return out
 
 

@@ -7,7 +7,7 @@ import datetime as dt
 from memory.library import Library
 from memory.user_store import Evidence, Interest, normalise_topic, now_iso
 from tools.errors import ClipwiseError
-from tools.filters import fmt_duration
+from tools.filters import describe_limits, fmt_duration
 
 MATCH_SIMILARITY = 0.8
 """How close a phrase must be to a stored interest to name it ('dropping math' -> 'mathematics')."""
@@ -162,13 +162,6 @@ def describe_memory(lib: Library, user: str) -> str:
             src = f" (from {ev.source}: \"{ev.quote}\", {ev.said_at[:16].replace('T', ' ')})" if ev else ""
             lines.append(f"  - {i.text}{src}")
     lines.append("Blocked channels: " + (", ".join(rules.blocked_channels) or "none"))
-    limits = []
-    if rules.max_duration_s is not None:
-        limits.append(f"max {fmt_duration(rules.max_duration_s)}")
-    if rules.min_duration_s is not None:
-        limits.append(f"min {fmt_duration(rules.min_duration_s)}")
-    if rules.published_after is not None:
-        limits.append(f"since {rules.published_after.isoformat()}")
-    lines.append("Limits: " + (", ".join(limits) or "none"))
+    lines.append("Limits: " + (", ".join(describe_limits(rules)) or "none"))
     lines.append(f"Already shown: {len(lib.users.seen(user))} video(s)")
     return "\n".join(lines)
