@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel, Field
 
+from tools.explain import clip_and_rules, quote_line, since_then
 from tools.filters import fmt_duration
 
 TIME = re.compile(r"\b(?:\d{1,2}:)?\d{1,2}:\d{2}\b")
@@ -131,19 +132,10 @@ def render(checked: Checked, exp: dict) -> str:
     if interest:
         lines.append(f"- It matched your interest '{interest['text']}'.")
         lines += source_line(interest, w.user_words)
-        if not interest.get("still_in_memory", True):
-            lines.append("  (You have since forgotten that interest.)")
-        elif interest.get("status_now") == "dropped":
-            lines.append("  (You have since dropped that interest; it will not be used again.)")
+        lines += since_then(interest)
     elif exp.get("matched_by") == "popular":
         lines.append("- You had no interests yet, so this was a popular pick.")
     quote = exp.get("quote")
     for q in w.quotes or ([] if not quote else [CitedQuote(text=quote["text"], at_seconds=quote["start"])]):
-        lines.append(f"- In the transcript at {fmt_duration(q.at_seconds)}: \"{q.text}\"")
-    if exp.get("clip"):
-        lines.append(f"- Suggested clip: {fmt_duration(exp['clip']['start'])}-{fmt_duration(exp['clip']['end'])}.")
-    else:
-        lines.append("- No transcript, so no clip or quote.")
-    rules = exp.get("rules_applied") or []
-    lines.append("- Rules applied: " + ("; ".join(rules) if rules else "none set"))
-    return "\n".join(lines)
+        lines.append(quote_line(q.text, q.at_seconds))
+    return "\n".join(lines + clip_and_rules(exp))

@@ -40,10 +40,7 @@ def explanation_text(exp: dict) -> str:
             kind = {"chat": "you said", "liked_video": "you asked for more like it", "import": "imported"}.get(
                 ev["source"], ev["source"])
             lines.append(f"  That interest comes from what {kind}: \"{ev['quote']}\" ({when} UTC).")
-        if not interest.get("still_in_memory", True):
-            lines.append("  (You have since forgotten that interest.)")
-        elif interest.get("status_now") == "dropped":
-            lines.append("  (You have since dropped that interest; it will not be used again.)")
+        lines += since_then(interest)
     elif exp.get("matched_by") == "exploration":
         lines.append("- It is an exploration pick: it matched none of your interests well, and the list "
                      "had room after the closer matches.")
@@ -52,11 +49,27 @@ def explanation_text(exp: dict) -> str:
     else:
         lines.append(f"- {exp.get('reason')}")
     if exp.get("quote"):
-        q = exp["quote"]
-        lines.append(f"- In the transcript at {fmt_duration(q['start'])}: \"{q['text']}\"")
-        lines.append(f"- Suggested clip: {fmt_duration(exp['clip']['start'])}-{fmt_duration(exp['clip']['end'])}.")
-    else:
-        lines.append("- No transcript, so no clip or quote.")
+        lines.append(quote_line(exp["quote"]["text"], exp["quote"]["start"]))
+    return "\n".join(lines + clip_and_rules(exp))
+
+
+def since_then(interest: dict) -> list[str]:
+    """What happened to the matched interest after the list was shown."""
+    if not interest.get("still_in_memory", True):
+        return ["  (You have since forgotten that interest.)"]
+    if interest.get("status_now") == "dropped":
+        return ["  (You have since dropped that interest; it will not be used again.)"]
+    return []
+
+
+def quote_line(text: str, at: float) -> str:
+    return f"- In the transcript at {fmt_duration(at)}: \"{text}\""
+
+
+def clip_and_rules(exp: dict) -> list[str]:
+    """The closing lines of every 'why': the clip (or why there is none) and the rules applied."""
+    clip = exp.get("clip")
+    lines = [f"- Suggested clip: {fmt_duration(clip['start'])}-{fmt_duration(clip['end'])}." if clip
+             else "- No transcript, so no clip or quote."]
     rules = exp.get("rules_applied") or []
-    lines.append("- Rules applied: " + ("; ".join(rules) if rules else "none set"))
-    return "\n".join(lines)
+    return lines + ["- Rules applied: " + ("; ".join(rules) if rules else "none set")]
