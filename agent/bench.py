@@ -20,7 +20,6 @@ from agent.usage import estimate_tokens, request_chars
 from tools.clips import warm_clips
 from agent.settings import Settings
 from memory.library import open_library
-from memory.vector_store import VectorStore
 from memory.indexer import index_videos
 from tools.catalog import load_catalog
 from tools.errors import ClipwiseError

@@ -13,10 +13,11 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import Progress
 
+from agent.formatting import card_fields, render_list
 from agent.intents import parse
 from agent.session import Session, open_from_settings
 from agent.settings import Settings
-from memory.indexer import IndexReport, index_transcripts
+from memory.indexer import index_transcripts
 from memory.library import build_index, open_library
 from tools.catalog import load_catalog
 from tools.clips import find_clip
@@ -145,8 +146,6 @@ def similar(video_id: str, k: K = 10, data_dir: DataDir = None, catalog: Catalog
         ranking = rank(lib, Request(s.user, seed_video=video_id, k=k))
     except ClipwiseError as exc:
         fail(exc)
-    from agent.formatting import card_fields, render_list
-
     items = [i.as_dict() for i in ranking.items]
     data = [public_result(dict(i, **card_fields(lib, i))) for i in items]
     emit(as_json, data, ranking.summary() + "\n" + render_list(lib, items))
