@@ -29,3 +29,12 @@ class UnknownVideoError(ClipwiseError):
 
 class ItemOutOfRangeError(ClipwiseError):
     """A '#N' that points past the last list shown."""
+
+
+class ImportFileError(ClipwiseError):
+    """An export file or one of its records could not be read; names the file and the position."""
+
+    def __init__(self, path: str, problem: str, position: str | None = None):
+        where = str(path) + (f", {position}" if position else "")
+        super().__init__(f"{where}: {problem}")
+        self.path, self.position = str(path), position
