@@ -13,6 +13,7 @@ import asyncio
 import os
 import uuid
 from collections import defaultdict
+from pathlib import Path
 
 import chainlit as cl
 from chainlit.data.sql_alchemy import SQLAlchemyDataLayer
@@ -20,8 +21,10 @@ from chainlit.types import ThreadDict
 
 from agent import ui
 from agent.controllers import controller_named
-from agent.session import AsyncSession, open_from_settings
+from agent.session import AsyncSession
 from agent.settings import Settings
+from agent.sources import open_from_settings
+from agent.ui_import import import_uploads
 
 STREAM_WORDS = 4
 """Words per streamed chunk when the controller gives the reply in one piece."""
@@ -191,7 +194,22 @@ async def on_chat_end() -> None:
 
 @cl.on_message
 async def on_message(message: cl.Message) -> None:
-    await run_turn(message.content)
+    uploads = [(e.name, Path(e.path)) for e in message.elements or [] if getattr(e, "path", None)]
+    if uploads:
+        await import_attached(uploads)
+    if message.content.strip():
+        await run_turn(message.content)
+
+
+async def import_attached(uploads: list[tuple[str, Path]]) -> None:
+    """Attached exports become interests; the report lists them with their supporting items."""
+    s, user = await session(), current_user()
+    note = await cl.Message(content=f"Importing {', '.join(ui.escape_md(n) for n, _ in uploads)}…").send()
+    async with _memory:
+        text = await cl.make_async(import_uploads)(s.lib, user, uploads)
+        note.content = ui.escape_md(text)
+        await note.update()
+        await show_panel(s, user)
 
 
 async def card_action(action: cl.Action) -> None:

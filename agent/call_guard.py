@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
-TOPIC_TOOLS = {"add_interest", "drop_topic", "forget_topic"}
-EVIDENCE_TOOLS = {"add_interest", "drop_topic"}
+TOPIC_TOOLS = {"add_interest", "drop_topic", "forget_topic", "rename_interest"}
+EVIDENCE_TOOLS = {"add_interest", "drop_topic", "rename_interest"}
 MEMORY_TOOLS = TOPIC_TOOLS | {"block_channel", "unblock_channel", "set_limits", "clear_limits", "not_interested",
                               "undo", "more_like"}
 """Tools that change the user's memory (more_like records a liked video)."""
@@ -57,6 +57,10 @@ def refusal(call: dict, said: str, read_data: bool) -> str | None:
     if name in TOPIC_TOOLS and not named_in(topic, said):
         return (f"{name} was not run: '{topic}' is not in what the user said this turn, and memory changes "
                 "come only from the user's own words. Nothing was changed. Use their words, or ask them.")
+    new_name = str(args.get("new_name") or "")
+    if name == "rename_interest" and not named_in(new_name, said):
+        return (f"{name} was not run: the new name '{new_name}' is not in what the user said this turn. "
+                "Nothing was changed. Use their words, or ask them.")
     channel = args.get("channel")
     if channel and not named_in(str(channel), said):
         return (f"{name} was not run: the channel '{channel}' is not in what the user said this turn. "

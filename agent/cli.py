@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 from rich.progress import Progress
 
 from agent.formatting import card_fields, render_list
 from agent.intents import parse
-from agent.session import Session, open_from_settings
-from agent.settings import Settings
+from agent.session import Session
+from agent.sources import open_from_settings
+from agent.cli_options import (
+    K, CatalogOpt, DataDir, JsonOpt, TranscriptsOpt, UserOpt, emit, err, fail, out, settings_from,
+)
 from memory.indexer import index_transcripts
 from memory.library import build_index, open_library
 from tools.catalog import load_catalog
@@ -25,15 +25,6 @@ from tools.errors import ClipwiseError
 from tools.ranking import Request, recommend as rank
 
 app = typer.Typer(help="clipwise: a steerable, explainable video recommender you talk to.", no_args_is_help=True)
-out = Console()
-err = Console(stderr=True, soft_wrap=True)
-
-DataDir = Annotated[Optional[Path], typer.Option("--data-dir", help="Where memory and the index live [env CLIPWISE_DATA_DIR].")]
-CatalogOpt = Annotated[Optional[Path], typer.Option("--catalog", help="JSONL file or yt-dlp folder [env CLIPWISE_CATALOG].")]
-TranscriptsOpt = Annotated[Optional[Path], typer.Option("--transcripts", help="Folder of <id>.json transcripts [env CLIPWISE_TRANSCRIPTS].")]
-UserOpt = Annotated[Optional[str], typer.Option("--user", help="Whose memory [env CLIPWISE_USER].")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
-K = Annotated[int, typer.Option("--k", min=1, max=50, help="How many results.")]
 
 
 class ControllerName(str, Enum):
@@ -58,23 +49,6 @@ def usage_line(usage: dict | None) -> str | None:
     return f"[{describe(usage)}]" if usage else None
 
 
-def settings_from(data_dir, catalog, transcripts, user) -> Settings:
-    given = {"data_dir": data_dir, "catalog": catalog, "transcripts": transcripts, "user": user}
-    return Settings(**{k: v for k, v in given.items() if v is not None})
-
-
-def fail(exc: Exception) -> None:
-    err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
-    raise typer.Exit(1)
-
-
-def emit(as_json: bool, data, text: str) -> None:
-    if as_json:
-        print(json.dumps(data, indent=2, ensure_ascii=False, default=str))
-    else:
-        out.print(text, highlight=False, markup=False)
-
-
 def public_result(item: dict) -> dict:
     clip = item.get("clip")
     return {
@@ -95,9 +69,22 @@ def main(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> N
 def index(data_dir: DataDir = None, catalog: CatalogOpt = None, transcripts: TranscriptsOpt = None,
           user: UserOpt = None, as_json: JsonOpt = False,
           with_transcripts: Annotated[bool, typer.Option("--transcripts-too/--no-transcripts-too",
-                                                         help="Also embed transcript windows (better clips, slower).")] = True) -> None:
+                                                         help="Also embed transcript windows (better clips, slower).")] = True,
+          youtube: Annotated[Optional[list[str]], typer.Option("--youtube", help="Search YouTube for this query and keep what it finds (repeatable; needs YOUTUBE_API_KEY).")] = None,
+          out_catalog: Annotated[Optional[Path], typer.Option("--out", help="With --youtube: also write the videos found as a JSONL catalog here.")] = None) -> None:
     """Build or update the index; only what changed is embedded again."""
     s = settings_from(data_dir, catalog, transcripts, user)
+    if youtube:
+        from agent.cli_youtube import index_from_youtube
+
+        try:
+            found = index_from_youtube(s, youtube, out_catalog, with_transcripts)
+        except ClipwiseError as exc:
+            fail(exc)
+        text = (f"YouTube: {found['videos']} videos for {', '.join(youtube)}; {found['transcripts']} transcripts"
+                + (f"; catalog written to {out_catalog}" if out_catalog and found["videos"] else ""))
+        emit(as_json, found, text)
+        return
     try:
         lib = open_library(load_catalog(s.catalog, s.transcripts), s.data_dir, build_index=False)
     except ClipwiseError as exc:
@@ -236,3 +223,10 @@ def eval_(paths: list[Path], data_dir: DataDir = None, catalog: CatalogOpt = Non
     except ClipwiseError as exc:
         fail(exc)
     raise typer.Exit(0 if ok else 1)
+
+
+from agent.cli_memory import export, forget, import_  # noqa: E402  (commands kept in their own module)
+
+app.command(name="import")(import_)
+app.command()(export)
+app.command()(forget)

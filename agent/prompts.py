@@ -5,7 +5,9 @@ HELP = """Here is what you can say:
 - steer: "drop crypto", "add astronomy", "more like #2", "not interested in #3",
   "block <channel>", "no more from the channel of #1", "nothing over 10 minutes",
   "only things from the last year", "clear limits", "undo"
-- ask about it: "why #2?", "show my interests", "forget <topic>"
+- ask about it: "why #2?", "show my interests", "forget <topic>", "rename <topic> to <name>"
+- bring what you have: run `clipwise import PATH` (an X archive, a Google Takeout, a notes folder),
+  or attach the file here
 """
 
 LLM_SYSTEM = """You are clipwise, a video recommender that works for the user, not for watch time: \
@@ -16,6 +18,7 @@ limits) lives behind them. Call show_interests to read it; never guess it.
 - The user states an interest: add_interest with a short topic (1-4 words) and, as evidence, \
 the user's exact words copied from their message.
 - The user wants less of something ("sick of", "no more", "drop"): drop_topic, same kind of evidence.
+- The user renames an interest: rename_interest (topic = the current name, new_name = theirs).
 - Length or date limits: set_limits (minutes; published_after as YYYY-MM-DD); clear_limits to remove them.
 - To recommend: recommend, with request = a short search query (2-6 words) for what they want now \
 and queries = two to four more short queries that phrase it differently (Open Recommender style), \

@@ -15,10 +15,8 @@ from agent.context import Context
 from agent.formatting import card_fields
 from agent.graph import build_graph
 from agent.rules_controller import rules_controller
-from agent.settings import Settings
 from agent.usage import turn_usage
-from memory.library import Library, open_library
-from tools.catalog import load_catalog
+from memory.library import Library
 from tools.clips import warm_clips
 
 
@@ -34,11 +32,6 @@ class TurnResult:
     latency_ms: float = 0.0
     usage: dict | None = None
     """LLM calls of the turn: tokens in/out, estimated cost, LLM latency, largest prompt (None: no LLM)."""
-
-
-def open_from_settings(settings: Settings) -> Library:
-    catalog = load_catalog(settings.catalog, settings.transcripts)
-    return open_library(catalog, settings.data_dir)
 
 
 class Session:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from platformdirs import user_data_dir
 from pydantic import Field
@@ -24,3 +25,6 @@ class Settings(BaseSettings):
     """Whose memory a command reads and changes."""
     results: int = Field(default=10, ge=1, le=50)
     """How many recommendations a turn shows."""
+    sources: Literal["auto", "local", "youtube", "local+youtube"] = "auto"
+    """Where videos come from. 'auto': the local catalog, plus YouTube to fill up when
+    YOUTUBE_API_KEY is set. 'youtube': only what YouTube search finds (and found before)."""

@@ -16,7 +16,8 @@ from agent.state import State
 from tools import steering
 from tools.errors import ClipwiseError, ItemOutOfRangeError
 from tools.explain import explain as build_explanation, explanation_text
-from tools.ranking import Request, recommend as rank
+from tools.ranking import Request
+from tools.sourcing import recommend_from_sources
 
 Runtime = ToolRuntime[Context, State]
 
@@ -54,15 +55,16 @@ def run_recommend(runtime: Runtime, query: str | None = None, seed: str | None =
                   queries: list[str] | None = None) -> Command:
     ctx = runtime.context
     extra = tuple(q.strip() for q in queries or [] if q and q.strip())[:6]
-    ranking = rank(ctx.lib, Request(ctx.user, query=query, seed_video=seed, k=ctx.k, queries=extra,
+    ranking = recommend_from_sources(ctx.lib, Request(ctx.user, query=query, seed_video=seed, k=ctx.k, queries=extra,
                                     clip_embed_missing=ctx.clip_embed_missing))
     items = [dict(i.as_dict(), rules_applied=ranking.rules_applied) for i in ranking.items]
     ctx.lib.users.mark_seen(ctx.user, [i["video_id"] for i in items])
     summary = ranking.summary()
+    head = "\n".join([summary, *(f"note: {n}" for n in ranking.notices)])
     if not items:
-        text = summary + "\nNothing left that fits. Try 'undo', loosen a limit, or add a topic."
+        text = head + "\nNothing left that fits. Try 'undo', loosen a limit, or add a topic."
         return answer(runtime, text, summary, results=[])
-    return answer(runtime, summary + "\n" + render_list(ctx.lib, items), summary, results=items, shown=items)
+    return answer(runtime, head + "\n" + render_list(ctx.lib, items), summary, results=items, shown=items)
 
 
 @tool
@@ -104,6 +106,14 @@ def drop_topic(topic: str, evidence: str, *, runtime: Runtime) -> Command:
 def forget_topic(topic: str, *, runtime: Runtime) -> Command:
     """Delete an interest and its evidence from memory (no filter is kept)."""
     return answer(runtime, steering.forget_topic(runtime.context.lib, runtime.context.user, topic))
+
+
+@tool
+@user_errors
+def rename_interest(topic: str, new_name: str, evidence: str, *, runtime: Runtime) -> Command:
+    """Rename a stored interest, keeping where it came from. `evidence` is the user's words."""
+    lib, user = runtime.context.lib, runtime.context.user
+    return answer(runtime, steering.rename_interest(lib, user, topic, new_name, evidence))
 
 
 @tool
@@ -171,5 +181,5 @@ def explain(item: int, *, runtime: Runtime) -> Command:
     return answer(runtime, explanation_text(exp), f"explain: #{item}", explanation=exp)
 
 
-TOOLS = [recommend, more_like, add_interest, drop_topic, forget_topic, block_channel, unblock_channel,
+TOOLS = [recommend, more_like, add_interest, drop_topic, forget_topic, rename_interest, block_channel, unblock_channel,
          set_limits, clear_limits, not_interested, undo, show_interests, explain]

@@ -20,6 +20,7 @@ from urllib.parse import quote
 from agent.intents import parse
 from memory.library import Library
 from memory.user_store import Interest, normalise_topic
+from tools.explain import IMPORTED
 from tools.filters import describe_limits, fmt_duration
 
 PLACEHOLDER_THUMB = "/public/placeholder-thumb.svg"
@@ -34,7 +35,8 @@ CARD_ACTIONS = (
     ("block_channel", "Block channel", "block the channel of #{n}", "block_channel"),
 )
 """(action name, button label, the request it sends, the tool that request must call)."""
-SOURCES = {"chat": "you said", "liked_video": "you liked a video", "import": "imported"}
+SOURCES = {"chat": "you said", "liked_video": "you liked a video",
+           **{source: f"imported ({one})" for source, (one, _) in IMPORTED.items()}}
 USER_NAME = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
 
 
@@ -168,8 +170,8 @@ def _interest_row(i: Interest) -> dict:
     else:
         buttons = _button("Add back", f"add {t}", "add_interest", topic=t)
     buttons += _button("Forget", f"forget {t}", "forget_topic", topic=t)
-    sources = [{"source": SOURCES.get(e.source, e.source), "quote": e.quote, "when": e.said_at[:16].replace("T", " ")}
-               for e in i.evidence[-3:]]
+    sources = [{"source": SOURCES.get(e.source, e.source), "quote": e.quote,
+                "when": e.said_at[:16].replace("T", " ") or "date unknown"} for e in i.evidence[-3:]]
     return {"text": t, "status": i.status, "sources": sources, "buttons": buttons}
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 
@@ -14,9 +16,13 @@ from memory.lexical import LexicalIndex
 from memory.user_store import UserStore
 from memory.vector_store import VectorStore
 from tools.catalog import Catalog
+from tools.search_backend import LocalCatalog, SearchBackend
+from tools.video import Video
 
 log = logging.getLogger(__name__)
 SEMANTIC_WEIGHT = 0.7
+TRANSCRIPT_FETCHES = 4
+"""Transcripts fetched at once for one list (network-bound, so threads)."""
 
 
 class Library:
@@ -30,11 +36,50 @@ class Library:
         self.matrix = matrix
         self.memo: dict = {}
         """Per-catalog results worth keeping for the process (e.g. what a dropped topic blocks)."""
+        self.sources: list[SearchBackend] = [LocalCatalog(catalog)]
+        """Where videos come from, local catalog first; open_library adds the others."""
+        self.no_transcript: dict[str, str] = {}
+        """Why a video has no transcript (captions off, request blocked...), for 'why'."""
+        self.growing = threading.Lock()
+        self.embed_text = lru_cache(maxsize=4096)(self._embed_text)
+        self.lexical_scores = lru_cache(maxsize=1024)(self._lexical_scores)
+        self._reindex_lexical()
+
+    def _reindex_lexical(self) -> None:
         self.ids = list(self.catalog.videos)
         self.row = {vid: i for i, vid in enumerate(self.ids)}
         self.lexical = LexicalIndex([self.catalog.get(v).search_text() for v in self.ids])
-        self.embed_text = lru_cache(maxsize=4096)(self._embed_text)
-        self.lexical_scores = lru_cache(maxsize=1024)(self._lexical_scores)
+        self.lexical_scores.cache_clear()
+        self.memo.clear()
+
+    def add_videos(self, videos: list[Video]) -> list[str]:
+        """Add videos a search backend found; returns the ids that were new (embedded and indexed)."""
+        with self.growing:
+            new = {v.video_id: v for v in videos if v.video_id not in self.catalog.videos}
+            if not new:
+                return []
+            self.catalog.videos.update(new)
+            self._reindex_lexical()
+            if self.embedder is not None:
+                index_videos(self.catalog, self.vectors, self.embedder)
+                # New ids were appended last, so their rows go at the bottom of the matrix.
+                added = self.vectors.video_vectors(list(new))
+                self.matrix = added if self.matrix is None else np.vstack([self.matrix, added])
+            return list(new)
+
+    def ensure_transcripts(self, video_ids: list[str]) -> None:
+        """Fetch the transcripts a backend can still get for these videos; note why any is missing."""
+        todo = [v for v in video_ids if v not in self.catalog.transcript_paths and v not in self.no_transcript]
+        jobs = [(v, s) for v in todo for s in self.sources[1:] if s.owns(self.catalog.get(v))]
+        if not jobs:
+            return
+        with ThreadPoolExecutor(TRANSCRIPT_FETCHES) as pool:
+            answers = list(pool.map(lambda job: (job[0], job[1].transcript(job[0])), jobs))
+        for video_id, answer in answers:
+            if answer.path is not None:
+                self.catalog.transcript_paths[video_id] = answer.path
+            elif answer.reason:
+                self.no_transcript[video_id] = answer.reason
 
     @property
     def semantic(self) -> bool:
@@ -68,12 +113,18 @@ class Library:
         return self.lexical_scores(self.catalog.get(video_id).title)
 
 
-def open_library(catalog: Catalog, data_dir: Path, build_index: bool = True) -> Library:
-    """Open memory in the data dir and bring the video index up to date with the catalog."""
+def open_library(catalog: Catalog, data_dir: Path, build_index: bool = True,
+                 sources: tuple[SearchBackend, ...] = ()) -> Library:
+    """Open memory in the data dir and bring the video index up to date with the catalog and with
+    what the other sources (YouTube) found before."""
     data_dir.mkdir(parents=True, exist_ok=True)
+    for source in sources:
+        catalog.videos.update({v.video_id: v for v in source.saved_videos() if v.video_id not in catalog.videos})
+        catalog.transcript_paths.update(source.saved_transcripts())
     embedder = load_embedder()
     vectors = VectorStore(data_dir / "chroma", catalog_name=catalog.name)
     lib = Library(catalog, vectors, UserStore(data_dir / "memory.sqlite"), embedder)
+    lib.sources += list(sources)
     if embedder is not None and build_index:
         todo, gone = stale_videos(catalog, vectors)
         if todo or gone:

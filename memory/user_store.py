@@ -192,14 +192,60 @@ class UserStore:
                 "INSERT INTO interests VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (interest_id, user, text, weight, status, stamp, stamp),
             )
-        db.execute(
-            "INSERT INTO evidence (interest_id, source, quote, ref, said_at) VALUES (?, ?, ?, ?, ?)",
-            (interest_id, evidence.source, evidence.quote, evidence.ref, evidence.said_at),
-        )
+        self.add_evidence(db, interest_id, evidence)
         return interest_id
 
     def delete_interest(self, db: sqlite3.Connection, interest_id: str) -> None:
         db.execute("DELETE FROM interests WHERE id = ?", (interest_id,))
+
+    def add_evidence(self, db: sqlite3.Connection, interest_id: str, evidence: Evidence) -> None:
+        db.execute(
+            "INSERT INTO evidence (interest_id, source, quote, ref, said_at) VALUES (?, ?, ?, ?, ?)",
+            (interest_id, evidence.source, evidence.quote, evidence.ref, evidence.said_at),
+        )
+
+    def evidence_refs(self, user: str) -> set[tuple[str, str]]:
+        """(source, ref) of every piece of evidence the user has: what an import already added."""
+        rows = self._rows(
+            "SELECT e.source, e.ref FROM evidence e JOIN interests i ON i.id = e.interest_id "
+            "WHERE i.user = ? AND e.ref IS NOT NULL", (user,))
+        return {(r["source"], r["ref"]) for r in rows}
+
+    def delete_evidence(self, db: sqlite3.Connection, user: str, evidence_ids: list[int]) -> list[str]:
+        """Delete pieces of evidence; an interest left with none goes too. Returns those interests' texts."""
+        marks = ", ".join("?" for _ in evidence_ids)
+        owners = db.execute(
+            f"SELECT DISTINCT e.interest_id FROM evidence e JOIN interests i ON i.id = e.interest_id "
+            f"WHERE i.user = ? AND e.id IN ({marks})", (user, *evidence_ids)).fetchall()
+        db.execute(f"DELETE FROM evidence WHERE id IN ({marks}) AND interest_id IN "
+                   f"(SELECT id FROM interests WHERE user = ?)", (*evidence_ids, user))
+        emptied = []
+        for row in owners:
+            left = db.execute("SELECT COUNT(*) FROM evidence WHERE interest_id = ?", (row[0],)).fetchone()[0]
+            if not left:
+                emptied.append(db.execute("SELECT text FROM interests WHERE id = ?", (row[0],)).fetchone()[0])
+                db.execute("DELETE FROM interests WHERE id = ?", (row[0],))
+        return emptied
+
+    def rename_interest(self, db: sqlite3.Connection, interest_id: str, text: str) -> None:
+        db.execute("UPDATE interests SET text = ?, updated_at = ? WHERE id = ?", (text, now_iso(), interest_id))
+
+    def export(self, user: str) -> dict:
+        """Everything stored about the user, as plain JSON-able data (evidence with its ids)."""
+        interests = []
+        for row in self._rows("SELECT * FROM interests WHERE user = ? ORDER BY created_at, text", (user,)):
+            ev = self._rows("SELECT id, source, quote, ref, said_at FROM evidence WHERE interest_id = ? ORDER BY id",
+                            (row["id"],))
+            interests.append(dict(row, evidence=[dict(e) for e in ev]))
+        tables = {t: [dict(r) for r in self._rows(f"SELECT * FROM {t} WHERE user = ?", (user,))]
+                  for t in ("rules", "feedback", "seen")}
+        return {"user": user, "exported_at": now_iso(), "interests": interests, **tables}
+
+    def forget_user(self, user: str) -> int:
+        """Delete everything stored about the user, the undo journal included; returns rows deleted."""
+        with self.transaction() as db:
+            return sum(db.execute(f"DELETE FROM {t} WHERE user = ?", (user,)).rowcount
+                       for t in ("interests", "rules", "feedback", "seen", "journal"))
 
     # -- rules, feedback, seen ------------------------------------------------------
     def rules(self, user: str) -> Rules:

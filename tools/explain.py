@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from memory.library import Library
 from tools.filters import fmt_duration
 
@@ -14,6 +16,8 @@ def explain(lib: Library, user: str, item: dict, position: int) -> dict:
         stored = next((i for i in lib.users.interests(user) if i.id == interest["id"]), None)
         interest = dict(interest, still_in_memory=stored is not None,
                         status_now=stored.status if stored else "forgotten")
+        if stored:
+            interest["evidence"] = [e.__dict__ for e in stored.evidence]
     clip = item.get("clip")
     return {
         "item": position,
@@ -24,6 +28,7 @@ def explain(lib: Library, user: str, item: dict, position: int) -> dict:
         "matched_interest": interest,
         "quote": {"text": clip["quote"], "start": clip["quote_start"]} if clip else None,
         "clip": {"start": clip["start"], "end": clip["end"]} if clip else None,
+        "clip_note": None if clip else item.get("clip_note"),
         "rules_applied": item.get("rules_applied", []),
         "score": item.get("score"),
         "reason": item.get("reason"),
@@ -35,11 +40,7 @@ def explanation_text(exp: dict) -> str:
     interest = exp.get("matched_interest")
     if interest:
         lines.append(f"- It matched your interest '{interest['text']}'.")
-        for ev in interest.get("evidence", [])[-3:]:
-            when = ev["said_at"][:16].replace("T", " ")
-            kind = {"chat": "you said", "liked_video": "you asked for more like it", "import": "imported"}.get(
-                ev["source"], ev["source"])
-            lines.append(f"  That interest comes from what {kind}: \"{ev['quote']}\" ({when} UTC).")
+        lines += evidence_lines(interest.get("evidence", []))
         lines += since_then(interest)
     elif exp.get("matched_by") == "exploration":
         lines.append("- It is an exploration pick: it matched none of your interests well, and the list "
@@ -51,6 +52,46 @@ def explanation_text(exp: dict) -> str:
     if exp.get("quote"):
         lines.append(quote_line(exp["quote"]["text"], exp["quote"]["start"]))
     return "\n".join(lines + clip_and_rules(exp))
+
+
+IMPORTED = {
+    "x_post": ("post of yours", "posts of yours"), "x_like": ("post you liked", "posts you liked"),
+    "youtube_watch": ("video you watched", "videos you watched"),
+    "youtube_like": ("video you liked", "videos you liked"),
+    "youtube_playlist": ("video in your playlists", "videos in your playlists"),
+    "note": ("note of yours", "notes of yours"),
+}
+"""How imported evidence is named, one and many (tools.imported_item.SOURCES)."""
+
+
+def months(dates: list[str]) -> str:
+    """'Mar 2024' or 'Jan 2024 to Mar 2024' for ISO dates; '' when none is known."""
+    known = sorted(d[:7] for d in dates if d)
+    if not known:
+        return ""
+    name = [dt.date.fromisoformat(m + "-01").strftime("%b %Y") for m in (known[0], known[-1])]
+    return name[0] if name[0] == name[1] else f"{name[0]} to {name[1]}"
+
+
+def evidence_lines(evidence: list[dict]) -> list[str]:
+    """Where an interest comes from: the user's words, a liked video, or the imported items behind it."""
+    lines = []
+    for ev in [e for e in evidence if e["source"] not in IMPORTED][-3:]:
+        when = ev["said_at"][:16].replace("T", " ")
+        kind = {"chat": "you said", "liked_video": "you asked for more like it"}.get(ev["source"], ev["source"])
+        lines.append(f"  That interest comes from what {kind}: \"{ev['quote']}\" ({when} UTC).")
+    imported = [e for e in evidence if e["source"] in IMPORTED]
+    if imported:
+        parts = []
+        for source in dict.fromkeys(e["source"] for e in imported):
+            group = [e for e in imported if e["source"] == source]
+            span = months([e["said_at"] for e in group])
+            parts.append(f"{len(group)} {IMPORTED[source][len(group) > 1]}" + (f" in {span}" if span else ""))
+        lines.append(f"  That interest comes from your import: {' and '.join(parts)}. For example:")
+        for ev in imported[:3]:
+            when = f", {ev['said_at'][:10]}" if ev["said_at"] else ""
+            lines.append(f"    - \"{ev['quote']}\" ({IMPORTED[ev['source']][0]}{when})")
+    return lines
 
 
 def since_then(interest: dict) -> list[str]:
@@ -69,7 +110,11 @@ def quote_line(text: str, at: float) -> str:
 def clip_and_rules(exp: dict) -> list[str]:
     """The closing lines of every 'why': the clip (or why there is none) and the rules applied."""
     clip = exp.get("clip")
-    lines = [f"- Suggested clip: {fmt_duration(clip['start'])}-{fmt_duration(clip['end'])}." if clip
-             else "- No transcript, so no clip or quote."]
+    if clip:
+        lines = [f"- Suggested clip: {fmt_duration(clip['start'])}-{fmt_duration(clip['end'])}."]
+    elif exp.get("clip_note"):
+        lines = [f"- No clip or quote: no transcript, because {exp['clip_note']}."]
+    else:
+        lines = ["- No transcript, so no clip or quote."]
     rules = exp.get("rules_applied") or []
     return lines + ["- Rules applied: " + ("; ".join(rules) if rules else "none set")]

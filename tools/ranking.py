@@ -23,6 +23,10 @@ CHANNEL_DECAY = 0.93
 EXPLORE_SHARE = 0.45
 """An item scoring under this share of the list's best is an exploration pick, and says so
 rather than claiming to match the request."""
+MATCH_FLOOR = 0.25
+"""With the model on, a request's real matches score 0.3 and up, unrelated videos 0.2 and less
+(demo catalog: 'sourdough', 'running', 'origami'). Under this floor nothing matches: the whole list
+is exploration, and other sources are asked to fill up."""
 
 
 @dataclass
@@ -47,6 +51,8 @@ class RankedItem:
     """'interest', 'request' or 'similar video' or 'popular'."""
     clip: dict | None
     reason: str
+    clip_note: str | None = None
+    """Why there is no clip, when the reason is known (e.g. the uploader turned captions off)."""
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
@@ -57,15 +63,26 @@ class Ranking:
     items: list[RankedItem]
     steps: list[str] = field(default_factory=list)
     rules_applied: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    """One-line notices for the user from the sources (quota spent, YouTube unreachable...)."""
 
     def summary(self) -> str:
         return "; ".join(self.steps)
+
+    def strong(self) -> int:
+        """Items that match what was asked (exploration picks do not count)."""
+        return sum(1 for i in self.items if i.matched_by != "exploration")
+
+
+EVIDENCE_KEPT = 6
+"""Evidence carried with each shown item (an imported interest may have a hundred pieces); 'why'
+reads the whole of it from memory while the interest is still there."""
 
 
 def interest_dict(interest: Interest) -> dict:
     return {
         "id": interest.id, "text": interest.text, "weight": interest.weight, "status": interest.status,
-        "evidence": [e.__dict__ for e in interest.evidence],
+        "evidence": [e.__dict__ for e in interest.evidence[-EVIDENCE_KEPT:]],
     }
 
 
@@ -162,6 +179,15 @@ def reason_line(video_title: str, mode: str, interest: dict | None, clip: dict |
     return head
 
 
+def match_floor(lib: Library, mode: str, active: list[Interest], top: float) -> float:
+    """The score under which an item is an exploration pick, not a match."""
+    relative = EXPLORE_SHARE * top
+    if not lib.semantic or mode not in ("request", "interest"):
+        return relative
+    weight = max((i.weight for i in active), default=1.0) if mode == "interest" else 1.0
+    return max(relative, MATCH_FLOOR * weight)
+
+
 def recommend(lib: Library, req: Request) -> Ranking:
     """The k best videos for the request, each with its clip, reason and evidence."""
     interests = lib.users.interests(req.user)
@@ -175,9 +201,12 @@ def recommend(lib: Library, req: Request) -> Ranking:
     picked = diversify(lib, kept, scores, req.k)
     asked = next((i for i in active if req.query and i.text == normalise_topic(req.query)), None)
     top = max((float(scores[lib.row[v]]) for v in picked), default=0.0)
+    floor = match_floor(lib, mode, active, top)
+    if mode != "popular":
+        lib.ensure_transcripts([v for v in picked if float(scores[lib.row[v]]) >= floor])
     items = []
     for vid in picked:
-        if mode != "popular" and float(scores[lib.row[vid]]) < EXPLORE_SHARE * top:
+        if mode != "popular" and float(scores[lib.row[vid]]) < floor:
             items.append(RankedItem(vid, round(float(scores[lib.row[vid]]), 4), None, "exploration", None,
                                     "exploration pick: little to do with what you asked"))
             continue
@@ -189,7 +218,8 @@ def recommend(lib: Library, req: Request) -> Ranking:
         clip = safe_clip(lib, vid, topic, req.clip_embed_missing) if topic else None
         clip_d = clip.as_dict() if clip else None
         items.append(RankedItem(vid, round(float(scores[lib.row[vid]]), 4), interest, mode, clip_d,
-                                reason_line(lib.catalog.get(vid).title, mode, interest, clip_d, req, lib)))
+                                reason_line(lib.catalog.get(vid).title, mode, interest, clip_d, req, lib),
+                                None if clip_d else lib.no_transcript.get(vid)))
     steps = [f"search: {min(len(order), POOL)} candidates", *filter_steps, f"kept {len(items)}"]
     rules = lib.users.rules(req.user)
     return Ranking(items, steps, describe_rules(rules, dropped))

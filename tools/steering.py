@@ -7,6 +7,7 @@ import datetime as dt
 from memory.library import Library
 from memory.user_store import Evidence, Interest, normalise_topic, now_iso
 from tools.errors import ClipwiseError
+from tools.explain import IMPORTED
 from tools.filters import describe_limits, fmt_duration
 
 MATCH_SIMILARITY = 0.8
@@ -71,6 +72,24 @@ def forget_topic(lib: Library, user: str, topic: str) -> str:
         lib.users.delete_interest(db, target.id)
     sync_interest_vectors(lib, user)
     return f"interests: forgot '{target.text}' and its {len(target.evidence)} piece(s) of evidence"
+
+
+def rename_interest(lib: Library, user: str, topic: str, new_name: str, said: str) -> str:
+    """Rename an interest (an imported one, typically), keeping its evidence."""
+    target = resolve_interest(lib, user, topic)
+    name = normalise_topic(new_name)
+    if target is None:
+        raise ClipwiseError(f"There is no interest called '{normalise_topic(topic)}' to rename. Say 'show my interests'.")
+    if not name:
+        raise ClipwiseError("Rename it to what? Say for example 'rename baking to sourdough baking'.")
+    clash = lib.users.find_interest(user, name)
+    if clash and clash.id != target.id:
+        raise ClipwiseError(f"You already have an interest called '{name}'; forget one of them first.")
+    with lib.users.change(user, f"rename '{target.text}' to '{name}'") as db:
+        lib.users.rename_interest(db, target.id, name)
+        lib.users.add_evidence(db, target.id, Evidence("chat", said, now_iso()))
+    sync_interest_vectors(lib, user)
+    return f"interests: renamed '{target.text}' to '{name}' (its {len(target.evidence)} piece(s) of evidence kept)"
 
 
 def channel_named(lib: Library, name: str) -> str:
@@ -159,7 +178,13 @@ def describe_memory(lib: Library, user: str) -> str:
         lines.append(f"{title}: " + ("none" if not group else ""))
         for i in group:
             ev = i.evidence[-1] if i.evidence else None
-            src = f" (from {ev.source}: \"{ev.quote}\", {ev.said_at[:16].replace('T', ' ')})" if ev else ""
+            if ev and ev.source in IMPORTED:
+                n = sum(e.source in IMPORTED for e in i.evidence)
+                src = f" (from your import: {n} item(s), e.g. {IMPORTED[ev.source][0]} \"{ev.quote[:80]}\")"
+            elif ev:
+                src = f" (from {ev.source}: \"{ev.quote}\", {ev.said_at[:16].replace('T', ' ')})"
+            else:
+                src = ""
             lines.append(f"  - {i.text}{src}")
     lines.append("Blocked channels: " + (", ".join(rules.blocked_channels) or "none"))
     lines.append("Limits: " + (", ".join(describe_limits(rules)) or "none"))

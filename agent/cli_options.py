@@ -1,0 +1,40 @@
+"""Options and output helpers shared by the `clipwise` commands."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from agent.settings import Settings
+
+out = Console()
+err = Console(stderr=True, soft_wrap=True)
+
+DataDir = Annotated[Optional[Path], typer.Option("--data-dir", help="Where memory and the index live [env CLIPWISE_DATA_DIR].")]
+CatalogOpt = Annotated[Optional[Path], typer.Option("--catalog", help="JSONL file or yt-dlp folder [env CLIPWISE_CATALOG].")]
+TranscriptsOpt = Annotated[Optional[Path], typer.Option("--transcripts", help="Folder of <id>.json transcripts [env CLIPWISE_TRANSCRIPTS].")]
+UserOpt = Annotated[Optional[str], typer.Option("--user", help="Whose memory [env CLIPWISE_USER].")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+K = Annotated[int, typer.Option("--k", min=1, max=50, help="How many results.")]
+
+
+def settings_from(data_dir, catalog, transcripts, user) -> Settings:
+    given = {"data_dir": data_dir, "catalog": catalog, "transcripts": transcripts, "user": user}
+    return Settings(**{k: v for k, v in given.items() if v is not None})
+
+
+def fail(exc: Exception) -> None:
+    err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
+    raise typer.Exit(1)
+
+
+def emit(as_json: bool, data, text: str) -> None:
+    if as_json:
+        print(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+    else:
+        out.print(text, highlight=False, markup=False)

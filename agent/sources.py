@@ -1,0 +1,33 @@
+"""Which video sources the settings choose: the local catalog, YouTube, or both."""
+
+from __future__ import annotations
+
+import logging
+
+from agent.settings import Settings
+from memory.library import Library, open_library
+from tools.catalog import Catalog, load_catalog
+from tools.errors import ClipwiseError
+from tools.youtube_settings import YouTubeSettings
+
+log = logging.getLogger(__name__)
+
+
+def open_from_settings(settings: Settings, youtube: YouTubeSettings | None = None, http=None,
+                       transcript_api=None) -> Library:
+    """The library on the chosen sources. `http` and `transcript_api` replace the network (recorded
+    responses in the evals, the library's own mocks in tests)."""
+    from tools.youtube_backend import youtube_search
+
+    mode = settings.sources
+    backend = None if mode == "local" else youtube_search(settings.data_dir, youtube, http, transcript_api)
+    if backend is None and mode in ("youtube", "local+youtube"):
+        raise ClipwiseError(f"CLIPWISE_SOURCES={mode} needs a YouTube Data API key in YOUTUBE_API_KEY "
+                            "(see the README, 'Live YouTube').")
+    if mode == "youtube":
+        catalog = Catalog(videos={}, name="youtube")
+    else:
+        catalog = load_catalog(settings.catalog, settings.transcripts)
+    if backend is not None:
+        log.info("sources: %s", "YouTube only" if mode == "youtube" else "local catalog, YouTube to fill up")
+    return open_library(catalog, settings.data_dir, sources=(backend,) if backend else ())

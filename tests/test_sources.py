@@ -1,0 +1,157 @@
+"""Local catalog first, YouTube to fill up: what a user sees in chat with YOUTUBE_API_KEY set."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from googleapiclient.http import HttpMockSequence
+from youtube_transcript_api import FetchedTranscript, FetchedTranscriptSnippet, TranscriptsDisabled
+
+from agent.session import Session
+from agent.settings import Settings
+from agent.sources import open_from_settings
+from tools.errors import ClipwiseError
+from tools.youtube_settings import YouTubeSettings
+
+KEY = "AIzaSy-clipwise-TEST-key-0042"
+ORIGAMI = {  # invented videos: id -> (title, channel, ISO-8601 duration)
+    "oriCrane001": ("Origami crane, step by step for beginners", "Paper Fold Studio", "PT8M10S"),
+    "oriFrog0002": ("Jumping origami frog from one square of paper", "Paper Fold Studio", "PT6M2S"),
+    "oriBox00003": ("Origami box with a lid: a modular fold", "Crease Pattern Club", "PT1H2M3S"),
+}
+
+
+def search_body(ids: list[str]) -> str:
+    return json.dumps({"kind": "youtube#searchListResponse", "pageInfo": {"totalResults": len(ids), "resultsPerPage": 25},
+                       "items": [{"kind": "youtube#searchResult", "id": {"kind": "youtube#video", "videoId": i}} for i in ids]})
+
+
+def videos_body(ids: list[str]) -> str:
+    items = []
+    for n, vid in enumerate(ids):
+        title, channel, duration = ORIGAMI[vid]
+        items.append({
+            "kind": "youtube#video", "id": vid,
+            "snippet": {"publishedAt": "2024-05-0%dT10:00:00Z" % (n + 1), "channelId": f"UC{n}", "title": title,
+                        "description": f"{title}. Fold along with me.", "channelTitle": channel, "tags": ["origami", "paper"],
+                        "thumbnails": {"default": {"url": f"https://i.ytimg.com/vi/{vid}/default.jpg"},
+                                       "high": {"url": f"https://i.ytimg.com/vi/{vid}/hqdefault.jpg"}},
+                        "defaultAudioLanguage": "en"},
+            "contentDetails": {"duration": duration},
+            "statistics": {"viewCount": str(1000 * (n + 1))},
+        })
+    return json.dumps({"kind": "youtube#videoListResponse", "items": items})
+
+
+QUOTA_EXCEEDED = json.dumps({"error": {"code": 403, "message": "The request cannot be completed because you have exceeded your quota.",
+                                       "errors": [{"message": "quota", "domain": "youtube.quota", "reason": "quotaExceeded"}]}})
+
+
+class Transcripts:
+    """youtube-transcript-api's `list()` answer for our invented videos: the crane has captions whose
+    middle part is the folding, the frog's uploader turned captions off. Raises the library's own errors."""
+
+    def __init__(self):
+        self.calls: list[str] = []
+
+    def list(self, video_id: str):
+        self.calls.append(video_id)
+        if video_id != "oriCrane001":
+            raise TranscriptsDisabled(video_id)
+        lines = ["welcome back to the channel"] * 6 + ["now fold the square in half to make a triangle crease"] * 6 \
+            + ["then squash fold the flap to start the origami crane base"] * 6 + ["thanks for watching and subscribe"] * 4
+        snippets = [FetchedTranscriptSnippet(text=t, start=10.0 * i, duration=10.0) for i, t in enumerate(lines)]
+        fetched = FetchedTranscript(snippets=snippets, video_id=video_id, language="English", language_code="en",
+                                    is_generated=False)
+        track = type("Track", (), {"fetch": lambda self: fetched})()
+        return type("Tracks", (), {"find_manually_created_transcript": lambda self, langs: track})()
+
+
+def open_session(data_dir: Path, http, transcripts=None, **youtube) -> Session:
+    settings = Settings(data_dir=data_dir)
+    lib = open_from_settings(settings, YouTubeSettings(api_key=KEY, **youtube), http=http,
+                             transcript_api=transcripts or Transcripts())
+    return Session(lib, data_dir)
+
+
+def test_without_a_key_only_the_local_catalog_answers(data_dir: Path):
+    lib = open_from_settings(Settings(data_dir=data_dir), YouTubeSettings())
+    assert len(lib.sources) == 1 and len(lib.catalog) == 40
+    with pytest.raises(ClipwiseError, match="YOUTUBE_API_KEY"):
+        open_from_settings(Settings(data_dir=data_dir, sources="youtube"), YouTubeSettings())
+
+
+def test_youtube_fills_up_a_request_the_local_catalog_cannot_answer(data_dir: Path):
+    ids = list(ORIGAMI)
+    http = HttpMockSequence([({"status": "200"}, search_body(ids)), ({"status": "200"}, videos_body(ids))])
+    transcripts = Transcripts()
+    session = open_session(data_dir, http, transcripts)
+    turn = session.ask("videos about origami", user="u")
+    by_id = {r["video_id"]: r for r in turn.results}
+    assert set(ids) <= set(by_id), turn.reply
+    assert all(by_id[v]["matched_by"] == "request" for v in ids)
+    crane = by_id["oriCrane001"]
+    # The transcript names origami from 120 s to 180 s (lines of 10 s); the clip opens there.
+    assert crane["clip"] and 120 <= crane["clip"]["start"] < 180, crane["clip"]
+    assert "origami crane" in crane["clip"]["quote"]
+    assert crane["url"] == f"https://www.youtube.com/watch?v=oriCrane001&t={int(crane['clip']['start'])}s"
+    assert crane["thumbnail_url"] == "https://i.ytimg.com/vi/oriCrane001/hqdefault.jpg"
+    assert crane["duration_s"] == 490
+    assert "searched YouTube: 3 new videos" in turn.reply
+    frog = [r["video_id"] for r in turn.results].index("oriFrog0002") + 1
+    why = session.ask(f"why #{frog}", user="u")
+    assert "the uploader turned captions off" in why.reply
+    session.close()
+
+
+def test_found_videos_survive_a_restart_and_cost_no_second_search(data_dir: Path):
+    ids = list(ORIGAMI)
+    first = open_session(data_dir, HttpMockSequence([({"status": "200"}, search_body(ids)), ({"status": "200"}, videos_body(ids))]))
+    first.ask("videos about origami", user="u")
+    first.close()
+    # A new process: the sequence is empty, so any request to YouTube would fail the test.
+    again = open_session(data_dir, HttpMockSequence([]))
+    assert set(ids) <= set(again.lib.catalog.videos)
+    turn = again.ask("videos about origami", user="v")
+    assert set(ids) <= {r["video_id"] for r in turn.results}
+    assert (data_dir / "youtube-transcripts" / "oriCrane001.json").exists()
+    again.close()
+
+
+def test_limits_apply_to_youtube_videos_and_are_sent_to_search(data_dir: Path):
+    ids = list(ORIGAMI)
+    http = HttpMockSequence([({"status": "200"}, search_body(ids)), ({"status": "200"}, videos_body(ids))])
+    session = open_session(data_dir, http)
+    session.ask("nothing over 20 minutes", user="u")
+    turn = session.ask("videos about origami", user="u")
+    shown = {r["video_id"] for r in turn.results}
+    assert "oriBox00003" not in shown and "oriCrane001" in shown
+    session.close()
+
+
+def test_quota_exceeded_tells_the_user_and_answers_from_the_local_catalog(data_dir: Path):
+    http = HttpMockSequence([({"status": "403"}, QUOTA_EXCEEDED)])
+    session = open_session(data_dir, http)
+    turn = session.ask("videos about origami", user="u")
+    assert "quota" in turn.reply.lower()
+    assert all(r["video_id"].startswith("demo-") for r in turn.results)
+    # The day's budget is now marked spent: the next turn makes no request (the sequence is empty).
+    turn = session.ask("videos about paper folding", user="u")
+    assert "quota" in turn.reply.lower()
+    session.close()
+
+
+def test_the_key_is_never_written_anywhere(data_dir: Path, caplog: pytest.LogCaptureFixture):
+    caplog.set_level("DEBUG")
+    ids = list(ORIGAMI)
+    http = HttpMockSequence([({"status": "200"}, search_body(ids)), ({"status": "200"}, videos_body(ids)),
+                             ({"status": "403"}, QUOTA_EXCEEDED)])
+    session = open_session(data_dir, http)
+    replies = [session.ask(t, user="u").reply for t in ("videos about origami", "why #1", "videos about kirigami")]
+    session.close()
+    assert KEY not in "\n".join(replies) + caplog.text
+    for path in data_dir.rglob("*"):
+        if path.is_file():
+            assert KEY.encode() not in path.read_bytes(), f"the API key was written to {path}"

@@ -1,0 +1,132 @@
+"""Import an export (X archive, Google Takeout, notes): find interests in it and store them with evidence."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Callable
+
+from memory.interest_discovery import FoundInterest, discover_interests
+from memory.library import Library
+from memory.user_store import Evidence, normalise_topic
+from tools.import_detect import read_export
+from tools.imported_item import ImportedItem
+from tools.steering import sync_interest_vectors
+
+log = logging.getLogger(__name__)
+EVIDENCE_PER_INTEREST = 100
+"""Most representative items kept as evidence per interest; the rest are counted, not stored."""
+QUOTE_CHARS = 280
+
+
+@dataclass
+class FoundSummary:
+    """One interest as the user is shown it after an import."""
+
+    name: str
+    support: int
+    """Items of the export behind it."""
+    added: int
+    """Items stored as new evidence this time (0 when the export was imported before)."""
+    weight: float
+    examples: list[dict]
+    """Two or three items: source, text, date."""
+
+
+@dataclass
+class ImportReport:
+    kind: str
+    files: list[str]
+    items_read: int
+    skipped: dict[str, int]
+    interests: list[FoundSummary] = field(default_factory=list)
+    already_imported: int = 0
+
+    def text(self) -> str:
+        """What the CLI prints and the chat shows after an import."""
+        lines = [f"Read {self.items_read} item(s) from {len(self.files)} file(s) ({self.kind} export)."]
+        if self.skipped:
+            lines.append("Skipped: " + ", ".join(f"{n} {why}" for why, n in self.skipped.items()) + ".")
+        if not self.interests:
+            lines.append("No interest had enough items behind it (3 or more similar items are needed).")
+            return "\n".join(lines)
+        new = [i for i in self.interests if i.added]
+        if not new:
+            lines.append(f"Already imported: nothing new ({self.already_imported} item(s) known from before).")
+        lines.append("Interests found:")
+        for n, found in enumerate(self.interests, 1):
+            lines.append(f"  {n}. {found.name}: {found.support} item(s)" + ("" if found.added else " (known)"))
+            for ex in found.examples:
+                when = f" ({ex['date']})" if ex["date"] else ""
+                lines.append(f"     - {SOURCE_WORDS.get(ex['source'], ex['source'])}: \"{ex['text']}\"{when}")
+        lines.append("Keep them, or say 'rename <old> to <new>', 'forget <topic>' or 'drop <topic>'; 'undo' takes "
+                     "the whole import back.")
+        return "\n".join(lines)
+
+
+SOURCE_WORDS = {
+    "x_post": "your post", "x_like": "a post you liked", "youtube_watch": "a video you watched",
+    "youtube_like": "a video you liked", "youtube_playlist": "a video in your playlist", "note": "your note",
+}
+
+
+def with_titles(lib: Library, items: list[ImportedItem]) -> list[ImportedItem]:
+    """Items that name only a video (liked-video and playlist CSVs) take its title from the catalog."""
+    out = []
+    for item in items:
+        if not item.text.strip() and item.video_id and item.video_id in lib.catalog.videos:
+            video = lib.catalog.get(item.video_id)
+            item = replace(item, text=video.title, channel=item.channel or video.channel)
+        out.append(item)
+    return out
+
+
+def evidence_of(item: ImportedItem) -> Evidence:
+    # Undated items (X likes carry no date) keep an empty date rather than the day of the import.
+    said_at = item.at.astimezone(dt.timezone.utc).isoformat(timespec="seconds") if item.at else ""
+    return Evidence(item.source, " ".join(item.text.split())[:QUOTE_CHARS], said_at, ref=item.item_id)
+
+
+def summary_of(found: FoundInterest, added: int) -> FoundSummary:
+    examples = [{"source": i.source, "text": " ".join(i.text.split())[:120],
+                 "date": i.at.date().isoformat() if i.at else None} for i in found.examples]
+    return FoundSummary(found.name, len(found.items), added, round(found.weight, 3), examples)
+
+
+def import_export(lib: Library, user: str, path: Path, since: dt.datetime | None = None,
+                  progress: Callable[[int, int, str], None] | None = None, chat_model=None) -> ImportReport:
+    """Read, discover, store. One transaction: a failure anywhere stores nothing; importing the same
+    export again adds no evidence twice (items are known by source and id)."""
+    batch = read_export(Path(path), since=since, progress=progress)
+    items = with_titles(lib, batch.items)
+    found = discover_interests(items, lib.embedder, dt.datetime.now(dt.timezone.utc))
+    if chat_model is not None and found:
+        from memory.interest_naming import name_with_llm
+
+        found = name_with_llm(found, chat_model)
+    known = lib.users.evidence_refs(user)
+    report = ImportReport(batch.kind, batch.files, len(batch.items), dict(batch.skipped),
+                          already_imported=sum((i.source, i.item_id) in known for i in items))
+    plan = []
+    for interest in found:
+        fresh = [i for i in interest.items[:EVIDENCE_PER_INTEREST] if (i.source, i.item_id) not in known]
+        plan.append((interest, fresh))
+        report.interests.append(summary_of(interest, len(fresh)))
+    if any(fresh for _, fresh in plan):
+        with lib.users.change(user, f"import of {Path(path).name}") as db:
+            for interest, fresh in plan:
+                if not fresh:
+                    continue
+                name = normalise_topic(interest.name)
+                before = lib.users.find_interest(user, name)
+                # A topic the user dropped stays dropped: an old watch history does not overrule them.
+                status = "dropped" if before and before.status == "dropped" else "active"
+                interest_id = lib.users.upsert_interest(db, user, name, evidence_of(fresh[0]),
+                                                        weight=interest.weight, status=status)
+                for item in fresh[1:]:
+                    lib.users.add_evidence(db, interest_id, evidence_of(item))
+        sync_interest_vectors(lib, user)
+    log.info("import %s: %d items, %d interests", path, len(items), len(found))
+    return report
