@@ -31,6 +31,7 @@ def import_(path: Annotated[Path, typer.Argument(help="An X archive (zip or fold
             since: Annotated[Optional[str], typer.Option("--since", help="Only items from this date on (YYYY-MM-DD).")] = None,
             as_json: JsonOpt = False) -> None:
     """Learn interests from an export; all or nothing, and importing it again adds nothing twice."""
+    from agent.controllers import naming_model
     from tools.importer import import_export
 
     s = settings_from(data_dir, None, None, user)
@@ -44,7 +45,7 @@ def import_(path: Annotated[Path, typer.Argument(help="An X archive (zip or fold
             def progress(done: int, total: int, name: str) -> None:
                 bar.update(task, completed=done, total=total, description=f"reading {name}")
 
-            report = import_export(lib, s.user, path, since=after, progress=progress)
+            report = import_export(lib, s.user, path, since=after, progress=progress, chat_model=naming_model())
     except ClipwiseError as exc:
         fail(exc)
     emit(as_json, report.__dict__ | {"interests": [i.__dict__ for i in report.interests]}, report.text())

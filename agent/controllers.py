@@ -60,3 +60,9 @@ def controller_named(name: str | None = None, settings: LLMSettings | None = Non
         return told_once(rules_controller, LLM_NO_KEY_NOTICE)
     log = LLMLog(settings.log, settings.secrets()) if settings.log else None
     return make_llm_controller(openai_model(settings), model_name=settings.model, price=settings.price(), log=log)
+
+
+def naming_model(settings: LLMSettings | None = None):
+    """The chat model that may name imported interests, or None when no LLM is configured."""
+    settings = settings or LLMSettings()
+    return openai_model(settings) if settings.configured else None

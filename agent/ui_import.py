@@ -6,6 +6,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from agent.controllers import naming_model
 from memory.library import Library
 from tools.errors import ClipwiseError
 from tools.importer import import_export
@@ -21,7 +22,7 @@ def import_uploads(lib: Library, user: str, files: list[tuple[str, Path]]) -> st
             named = Path(tmp) / safe
             shutil.copyfile(path, named)
             try:
-                lines.append(f"{safe}:\n" + import_export(lib, user, named).text())
+                lines.append(f"{safe}:\n" + import_export(lib, user, named, chat_model=naming_model()).text())
             except ClipwiseError as exc:
                 lines.append(f"{safe}: could not import, nothing was stored. {str(exc).replace(str(tmp) + '/', '')}")
     return "\n\n".join(lines)
