@@ -15,6 +15,8 @@ from memory.library import Library, open_library
 from tools.errors import ClipwiseError
 
 TURN_KEYS = {"say", "expect", "restart"}
+CASE_KEYS = {"name", "user", "turns", "youtube"}
+"""`youtube`: YOUTUBE_* settings for this case (daily_budget...); only in a suite with a replay file."""
 
 
 @dataclass
@@ -34,9 +36,11 @@ def load_case(path: Path) -> dict:
         raise ClipwiseError(f"{path}: not valid YAML ({exc})") from None
     if not isinstance(case, dict) or not isinstance(case.get("turns"), list) or not case["turns"]:
         raise ClipwiseError(f"{path}: a case needs 'name' and a non-empty list of 'turns'")
-    extra = set(case) - {"name", "user", "turns"}
+    extra = set(case) - CASE_KEYS
     if extra:
         raise ClipwiseError(f"{path}: unknown key(s) {', '.join(sorted(extra))}")
+    if not isinstance(case.get("youtube", {}), dict):
+        raise ClipwiseError(f"{path}: 'youtube' must map setting names to values (daily_budget: 150)")
     for n, turn in enumerate(case["turns"], start=1):
         if not isinstance(turn, dict) or "say" not in turn or set(turn) - TURN_KEYS:
             raise ClipwiseError(f"{path}: turn {n} needs 'say' and only {sorted(TURN_KEYS)}")
@@ -45,9 +49,10 @@ def load_case(path: Path) -> dict:
 
 
 def run_case(lib: Library, data_dir: Path, k: int, path: Path,
-             controller=rules_controller) -> tuple[CaseResult, Library]:
-    """Run one case with `controller`; returns the library too, since a restart turn opens a new one."""
-    case = load_case(path)
+             controller=rules_controller, case: dict | None = None) -> tuple[CaseResult, Library]:
+    """Run one case with `controller`; returns the library too, since a restart turn opens a new one.
+    `case` is the loaded file when the caller has read it already."""
+    case = case if case is not None else load_case(path)
     user = case.get("user") or f"eval-{path.stem}-{uuid.uuid4().hex[:8]}"
     thread = uuid.uuid4().hex[:8]
     session = Session(lib, data_dir, controller=controller, k=k)
@@ -56,9 +61,14 @@ def run_case(lib: Library, data_dir: Path, k: int, path: Path,
     for n, turn in enumerate(case["turns"], start=1):
         if turn.get("restart"):
             session.close()
-            lib = open_library(lib.catalog, data_dir)
+            # The same sources as before (YouTube, when on): a restart must not switch a backend off.
+            lib = open_library(lib.catalog, data_dir, sources=tuple(lib.sources[1:]))
             session = Session(lib, data_dir, controller=controller, k=k)
-        answer = session.ask(str(turn["say"]), user=user, thread=thread)
+        try:
+            answer = session.ask(str(turn["say"]), user=user, thread=thread)
+        except Exception as exc:
+            exc.add_note(f"{path}: turn {n} ({turn['say']!r})")
+            raise
         result.latencies.append(answer.latency_ms)
         try:
             verdict = judge_turn(lib, user, answer, turn.get("expect") or {}, shown)

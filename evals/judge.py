@@ -6,15 +6,19 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from agent.formatting import card_fields
 from agent.session import TurnResult
 from memory.library import Library
+from tools.video import Video
 
 KNOWN_KEYS = {
     "min_results", "max_results", "results_in_min_fraction", "results_with_terms_min_fraction",
     "no_results_in", "no_results_from_channels", "no_results_with_terms", "max_duration_s", "min_duration_s",
     "published_after", "no_repeats", "reply_contains", "interests_include", "interests_exclude",
-    "explanation_grounded",
+    "explanation_grounded", "reply_lacks", "results_include_source", "youtube_watch_urls", "youtube_clips_min",
 }
+SOURCES = ("youtube", "local")
+YOUTUBE_ID = re.compile(r"[A-Za-z0-9_-]{11}")
 QUOTE_WINDOW_S = 10.0
 
 
@@ -57,6 +61,40 @@ def grounding_failures(lib: Library, user: str, exp: dict | None) -> list[str]:
                 if (ev["source"], ev["quote"], ev["said_at"]) not in kept:
                     problems.append(f"evidence {ev['quote'][:40]!r} of '{interest['text']}' is not in memory")
     return problems
+
+
+def source_of(video: Video) -> str:
+    """'youtube' for what the YouTube backend found (it owns those), 'local' for the catalog's own videos."""
+    return "youtube" if video.source == "youtube" else "local"
+
+
+def watch_url_problem(lib: Library, item: dict) -> str | None:
+    """The card's link must be YouTube's watch URL for this id, at the clip's start when there is a clip."""
+    vid, clip = item["video_id"], item.get("clip")
+    want = f"https://www.youtube.com/watch?v={vid}" + (f"&t={int(clip['start'])}s" if clip else "")
+    url = card_fields(lib, item)["url"]
+    if not YOUTUBE_ID.fullmatch(vid):
+        return f"{vid} is not an 11-character YouTube id"
+    return None if url == want else f"{vid} links to {url!r}, wanted {want!r}"
+
+
+def source_checks(lib: Library, turn: TurnResult, expect: dict, v: Verdict) -> None:
+    youtube = [r for r in turn.results if source_of(lib.catalog.get(r["video_id"])) == "youtube"]
+    if (source := expect.get("results_include_source")) is not None:
+        if source not in SOURCES:
+            raise ValueError(f"results_include_source must be one of {', '.join(SOURCES)}, not {source!r}")
+        if not any(source_of(lib.catalog.get(r["video_id"])) == source for r in turn.results):
+            v.failures.append(f"no result from {source}")
+    if expect.get("youtube_watch_urls"):
+        if not youtube:
+            v.failures.append("no YouTube result to check the watch URL of")
+        v.failures += [p for r in youtube if (p := watch_url_problem(lib, r))]
+    if "youtube_clips_min" in expect:
+        clipped = [r["video_id"] for r in youtube if r.get("clip")
+                   and quote_found(lib, r["video_id"], r["clip"]["quote"], r["clip"]["quote_start"])]
+        if len(clipped) < expect["youtube_clips_min"]:
+            v.failures.append(f"{len(clipped)} YouTube result(s) clipped from their transcript "
+                              f"({', '.join(clipped) or 'none'}), wanted at least {expect['youtube_clips_min']}")
 
 
 def judge_turn(lib: Library, user: str, turn: TurnResult, expect: dict, shown_before: set[str]) -> Verdict:
@@ -103,6 +141,10 @@ def judge_turn(lib: Library, user: str, turn: TurnResult, expect: dict, shown_be
     for text in expect.get("reply_contains", []):
         if text.lower() not in turn.reply.lower():
             v.failures.append(f"reply lacks {text!r}")
+    for text in expect.get("reply_lacks", []):
+        if text.lower() in turn.reply.lower():
+            v.failures.append(f"reply contains {text!r}")
+    source_checks(lib, turn, expect, v)
     active = [i.text.lower() for i in lib.users.interests(user, status="active")]
     for text in expect.get("interests_include", []):
         if not any(text.lower() in a for a in active):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import statistics
 from collections import defaultdict
 from pathlib import Path
@@ -13,22 +14,28 @@ from rich.table import Table
 from agent.rules_controller import rules_controller
 from agent.settings import Settings
 from evals.clip_eval import run_clips
-from evals.conversations import run_case
+from evals.conversations import load_case, run_case
 from evals.retrieval_eval import run_retrieval
+from evals.youtube_replay import CASSETTE_FOLDER, REPLAY_DIR, REPLAY_SUFFIX, YouTubeReplay
 from memory.library import Library, open_library
 from tools.catalog import load_catalog
 from tools.errors import ClipwiseError
 
+def is_case_file(f: Path) -> bool:
+    return f.name.endswith((".yaml", ".yml")) and not f.name.endswith(REPLAY_SUFFIX) \
+        and CASSETTE_FOLDER not in f.parent.parts
+
 
 def suite_files(paths: list[Path]) -> dict[str, list[Path]]:
-    """Conversation suites are folders (or single files) of *.yaml; each jsonl file is a suite."""
+    """Conversation suites are folders (or single files) of *.yaml; each jsonl file is a suite.
+    Replay settings (*.replay.yaml) and anything under a cassettes/ folder are not cases."""
     found: dict[str, list[Path]] = defaultdict(list)
     for path in paths:
         if not path.exists():
             raise ClipwiseError(f"{path}: no such file or folder")
         files = sorted(path.rglob("*")) if path.is_dir() else [path]
         for f in files:
-            if f.name.endswith((".yaml", ".yml")):
+            if is_case_file(f):
                 found[f"conversations:{f.parent if path.is_dir() else f}"].append(f)
             elif f.name.endswith(".clips.jsonl"):
                 found[f"clips:{f}"].append(f)
@@ -48,10 +55,21 @@ def pct(values: list[float], q: int) -> float | None:
 
 
 def run_conversations(lib: Library, data_dir: Path, k: int, files: list[Path],
-                      controller=rules_controller) -> tuple[dict, list[dict], Library]:
+                      controller=rules_controller, replay: YouTubeReplay | None = None,
+                      settings: Settings | None = None) -> tuple[dict, list[dict], Library]:
+    """Run the cases; with a replay, each on its own library with YouTube on (`settings` then needed)."""
     cases, latencies, grounded, leaks = [], [], [], 0
+    root = data_dir / REPLAY_DIR
+    if replay is not None:
+        shutil.rmtree(root, ignore_errors=True)  # earlier runs' quota ledgers and caches must not count
     for f in files:
-        result, lib = run_case(lib, data_dir, k, f, controller)
+        if replay is not None:
+            result = replay.run_case(settings, root, f, controller)
+        else:
+            case = load_case(f)
+            if case.get("youtube"):
+                raise ClipwiseError(f"{f}: 'youtube' settings need a {REPLAY_SUFFIX} file in the case's folder")
+            result, lib = run_case(lib, data_dir, k, f, controller, case)
         latencies += result.latencies
         grounded += result.grounded
         leaks += result.leaks
@@ -66,7 +84,8 @@ def run_conversations(lib: Library, data_dir: Path, k: int, files: list[Path],
 
 def print_report(report: dict, console: Console) -> None:
     for suite in report["suites"]:
-        table = Table(title=f"{suite['kind']}: {suite['path']}", show_header=True)
+        replayed = f"YouTube replayed from {suite['youtube_replay']}" if suite.get("youtube_replay") else None
+        table = Table(title=f"{suite['kind']}: {suite['path']}", caption=replayed, show_header=True)
         table.add_column("metric")
         table.add_column("value", justify="right")
         for key, value in suite["metrics"].items():
@@ -88,14 +107,19 @@ def run_eval(paths: list[Path], settings: Settings, report_path: Path | None, co
     ok = True
     for key, files in suites.items():
         kind, where = key.split(":", 1)
+        replay = YouTubeReplay.find(files) if kind == "conversations" else None
         if kind == "conversations":
-            metrics, cases, lib = run_conversations(lib, data_dir, settings.results, files, controller)
+            metrics, cases, lib = run_conversations(lib, data_dir, settings.results, files, controller,
+                                                    replay, settings)
             ok &= all(c["passed"] for c in cases)
         elif kind == "clips":
             metrics, cases = run_clips(lib, files[0])
         else:
             metrics, cases = run_retrieval(lib, files[0])
-        report["suites"].append({"kind": kind, "path": where, "metrics": metrics, "cases": cases})
+        entry = {"kind": kind, "path": where, "metrics": metrics, "cases": cases}
+        if replay is not None:
+            entry["youtube_replay"] = str(replay.cassette)
+        report["suites"].append(entry)
     print_report(report, console)
     if report_path is not None:
         report_path.parent.mkdir(parents=True, exist_ok=True)

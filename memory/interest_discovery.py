@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import sparse
 from sklearn.cluster import AgglomerativeClustering
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer, TfidfVectorizer
 from sklearn.preprocessing import normalize
@@ -25,6 +26,9 @@ CHANNEL_AFFINITY = 0.2
 """Added to the cosine of two items from the same channel (both must name one): series titles are
 often no closer than random ones ('Setup', 'Fetch', 'JSON'), the channel is what ties them. Kept
 small so two series of one channel stay apart (0.25+ with a 0.65+ cut merged them in the eval)."""
+LEXICAL_AFFINITY = 0.3
+"""Times the word-count cosine of two texts, added to their embedding cosine: short posts that share a
+rare word ('sourdough') sit only 0.3-0.45 apart in MiniLM, yet the word is what ties them."""
 MAX_INTERESTS = 12
 HALF_LIFE_DAYS = 180.0
 UNDATED_RECENCY = 0.5
@@ -71,6 +75,10 @@ def clean(text: str) -> str:
     return " ".join(PREFIX.sub("", URL.sub(" ", text or "")).split())
 
 
+def squash(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
 def tokens(text: str) -> list[str]:
     return TOKEN.findall(text.lower())
 
@@ -99,18 +107,34 @@ def phrases(text: str) -> list[str]:
     return out
 
 
-def vectors(texts: list[str], embedder) -> tuple[np.ndarray | None, str]:
-    """Unit rows from the embedder, or TF-IDF rows when there is none (or no usable word)."""
+def word_vectors(texts: list[str], idf: bool = True):
+    """Sparse unit TF-IDF rows over content words (None: no usable word in any text). Without idf
+    for the lexical affinity: in a small export the shared topic word is in every text, and idf
+    would weigh exactly that word down."""
+    try:
+        tfidf = TfidfVectorizer(analyzer=lambda t: [w for w in tokens(t) if is_content(w)], sublinear_tf=True,
+                                use_idf=idf)
+        return normalize(tfidf.fit_transform(texts)).astype(np.float32).tocsr()
+    except ValueError:  # no content word at all
+        return None
+
+
+def vectors(texts: list[str], embedder):
+    """Unit rows from the embedder, or sparse TF-IDF rows when there is none (None: no usable word)."""
     if embedder is not None:
         return np.asarray(embedder.embed(texts), dtype=np.float32), "embedding"
-    try:
-        tfidf = TfidfVectorizer(analyzer=lambda t: [w for w in tokens(t) if is_content(w)], sublinear_tf=True)
-        return normalize(tfidf.fit_transform(texts)).toarray().astype(np.float32), "tfidf"
-    except ValueError:  # no content word at all
-        return None, "tfidf"
+    return word_vectors(texts), "tfidf"
 
 
-def sample_rows(n: int, cap: int = MAX_CLUSTERED) -> np.ndarray:
+def dense(x) -> np.ndarray:
+    return x.toarray() if sparse.issparse(x) else np.asarray(x)
+
+
+def centroid(vecs, rows) -> np.ndarray:
+    return normalize(np.asarray(vecs[rows].mean(0)).reshape(1, -1))[0]
+
+
+def sample_rows(n: int, cap: int) -> np.ndarray:
     """Texts are newest first: keep the newest half of the cap and an even spread of the rest,
     so old interests still form clusters and recent ones are clustered in full."""
     if n <= cap:
@@ -120,13 +144,16 @@ def sample_rows(n: int, cap: int = MAX_CLUSTERED) -> np.ndarray:
     return np.unique(np.concatenate([np.arange(recent), spread]))
 
 
-def cluster(vecs: np.ndarray, threshold: float, channels: list[str | None]) -> np.ndarray:
+def cluster(vecs: np.ndarray, threshold: float, channels: list[str | None], lexical=None) -> np.ndarray:
     """A cluster label per row (-1: joined no cluster)."""
-    n = len(vecs)
-    rows = sample_rows(n)
+    n = vecs.shape[0]
+    rows = sample_rows(n, MAX_CLUSTERED)
     sample = vecs[rows]
-    # Precomputed cosine distances: the same as metric="cosine", and also right for TF-IDF rows.
-    sim = sample @ sample.T
+    # Precomputed cosine distances: the same as metric="cosine", and also right for sparse TF-IDF rows.
+    sim = dense(sample @ sample.T)
+    if lexical is not None:
+        words = lexical[rows]
+        sim = sim + LEXICAL_AFFINITY * dense(words @ words.T)
     ch = np.array([channels[r] or "" for r in rows], dtype=object)
     same = (ch[:, None] == ch[None, :]) & (ch[:, None] != "")
     dist = np.clip(1.0 - sim - CHANNEL_AFFINITY * same, 0.0, 2.0).astype(np.float64)
@@ -140,14 +167,16 @@ def cluster(vecs: np.ndarray, threshold: float, channels: list[str | None]) -> n
     rest = np.setdiff1d(np.arange(n), rows)
     if len(rest):
         ids = np.unique(labels[rows])
-        cents = normalize(np.stack([vecs[rows][labels[rows] == c].mean(0) for c in ids]))
-        sims = vecs[rest] @ cents.T
+        cents = np.stack([centroid(vecs, rows[labels[rows] == c]) for c in ids])
+        sims = dense(vecs[rest] @ cents.T)
         best = sims.argmax(1)
         labels[rest] = np.where(sims[np.arange(len(rest)), best] >= 1.0 - threshold, ids[best], -1)
     return labels
 
 
-def recency(items: list[ImportedItem], now: dt.datetime) -> float:
+def strength(items: list[ImportedItem], now: dt.datetime) -> float:
+    """log(1 + the items' recency-decayed count): each item counts by its age, amount counts as a log,
+    so 500 items spread over years still outweigh 5 from last week, but not 100 times over."""
     def one(at: dt.datetime | None) -> float:
         if at is None:
             return UNDATED_RECENCY
@@ -155,7 +184,7 @@ def recency(items: list[ImportedItem], now: dt.datetime) -> float:
         age = max((now - at).total_seconds() / 86400.0, 0.0)
         return 0.5 ** (age / HALF_LIFE_DAYS)
 
-    return sum(one(i.at) for i in items) / len(items)
+    return math.log1p(sum(one(i.at) for i in items))
 
 
 def name_clusters(texts: list[str], members: list[np.ndarray]) -> list[str]:
@@ -180,14 +209,12 @@ def name_clusters(texts: list[str], members: list[np.ndarray]) -> list[str]:
             continue
         score = np.where(ok, share * idf, 0.0)
         best = score.max()
-        multi = np.where(ok & (words > 1) & (score >= NEARLY * best))[0]
-        if len(multi):
-            # Best multi-word phrase; on a tie the shorter one ('linear algebra' over
-            # 'essence of linear algebra').
-            pick = min(multi, key=lambda k: (-round(score[k], 9), size[k]))
-        else:
-            pick = int(score.argmax())
-        names.append(str(vocab[pick]))
+        # Multi-word phrases within NEARLY of the best first (shorter on a tie: 'linear algebra'
+        # over 'essence of linear algebra'), then the rest by score.
+        multi = ok & (words > 1) & (score >= NEARLY * best)
+        order = sorted(np.where(ok)[0], key=lambda k: (not multi[k], -round(score[k], 9), size[k]))
+        said = [squash(texts[r]) for r in rows]
+        names.append(next((str(vocab[k]) for k in order if any(vocab[k] in t for t in said)), ""))
     return names
 
 
@@ -205,14 +232,16 @@ def discover_interests(items: list[ImportedItem], embedder, now: dt.datetime, *,
     by_text: dict[str, list[ImportedItem]] = {}
     for item in dated:
         by_text.setdefault(clean(item.text), []).append(item)
-    texts = list(by_text)  # distinct texts, newest first: a re-watch adds support, not a new text
+    # Distinct texts, newest first: a re-watch adds support (weight), not a new text, so
+    # min_items counts distinct texts.
+    texts = list(by_text)
     if len(texts) < max(min_items, 2):
         return []
     vecs, mode = vectors(texts, embedder)
     if vecs is None:
         return []
     channels = [by_text[t][0].channel for t in texts]
-    labels = cluster(vecs, DISTANCE[mode], channels)
+    labels = cluster(vecs, DISTANCE[mode], channels, word_vectors(texts, idf=False) if mode == "embedding" else None)
     groups = [np.where(labels == c)[0] for c in np.unique(labels) if c >= 0]
     groups = [g for g in groups if len(g) >= min_items]
     names = name_clusters(texts, groups)
@@ -222,11 +251,13 @@ def discover_interests(items: list[ImportedItem], embedder, now: dt.datetime, *,
             merged.setdefault(name, []).extend(rows.tolist())
     found = []
     for name, rows in merged.items():
-        centroid = vecs[rows].mean(0)
-        order = sorted(rows, key=lambda r: -float(vecs[r] @ centroid))
+        closeness = dense(vecs[rows] @ centroid(vecs, rows)).ravel()
+        # Items that say the name first, so the first examples are evidence for it.
+        order = [rows[k] for k in sorted(range(len(rows)), key=lambda k: (name not in squash(texts[rows[k]]),
+                                                                         -closeness[k]))]
         support = [item for r in order for item in by_text[texts[r]]]
-        found.append((name, support, recency(support, now) * math.log1p(len(support))))
+        found.append((name, support, strength(support, now)))
     found.sort(key=lambda f: -f[2])
-    top = max((f[2] for f in found), default=0.0)
+    top = max((f[2] for f in found), default=0.0) or 1.0
     return [FoundInterest(name, round(score / top, 4) or 1e-4, tuple(support), score)
             for name, support, score in found[:MAX_INTERESTS]]

@@ -22,6 +22,8 @@ from pathlib import Path
 
 import pytest
 
+from test_import_flow import CHESS, SOURDOUGH, watch_history
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -299,3 +301,12 @@ def test_browser_without_auth_is_the_single_local_user(start_app, browser, shots
     expect(local.panel.locator('[data-interest="linear algebra"]')).to_contain_text("I want to learn linear algebra")
     expect(local.cards).not_to_have_count(0)
     local.shot("local-user-after-reload")
+
+    # Attach a Google Takeout watch history: its interests appear in the panel with where they came from.
+    history = watch_history(shots.folder, SOURDOUGH + CHESS)
+    local.page.set_input_files("#upload-button-input", str(history))
+    local.send("recommend something")
+    expect(local.messages(r"Interests found")).to_have_count(1)
+    expect(local.panel.locator('[data-interest*="sourdough"]')).to_contain_text("imported (video you watched)")
+    local.new_list(1)
+    local.shot("local-user-after-import")

@@ -232,9 +232,9 @@ def test_takeout_since_filters_watches_and_likes():
 
 
 def test_watch_history_with_only_ads_is_nothing_to_import(tmp_path: Path):
-    only_ads = write(tmp_path / "Takeout" / "YouTube and YouTube Music" / "history" / "watch-history.json",
-                     '[{"header": "YouTube", "title": "Watched An ad", "titleUrl": "https://www.youtube.com/watch?v=AdAdAdAd_01",'
-                     ' "time": "2024-03-05T17:00:30.000Z", "details": [{"name": "From Google Ads"}]}]')
+    write(tmp_path / "Takeout" / "YouTube and YouTube Music" / "history" / "watch-history.json",
+          '[{"header": "YouTube", "title": "Watched An ad", "titleUrl": "https://www.youtube.com/watch?v=AdAdAdAd_01",'
+          ' "time": "2024-03-05T17:00:30.000Z", "details": [{"name": "From Google Ads"}]}]')
     with pytest.raises(ImportFileError, match=r"nothing to import: .*1 ad"):
         read_export(tmp_path)
 

@@ -155,3 +155,32 @@ def test_the_key_is_never_written_anywhere(data_dir: Path, caplog: pytest.LogCap
     for path in data_dir.rglob("*"):
         if path.is_file():
             assert KEY.encode() not in path.read_bytes(), f"the API key was written to {path}"
+
+
+def test_index_from_youtube_keeps_a_catalog_that_works_offline(data_dir: Path, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch):
+    from typer.testing import CliRunner
+
+    import tools.youtube_backend
+    import tools.youtube_transcripts
+    from agent.cli import app
+
+    ids = list(ORIGAMI)
+    http = HttpMockSequence([({"status": "200"}, search_body(ids)), ({"status": "200"}, videos_body(ids))])
+    # The command builds its own HTTP client and transcript client: put the library's test doubles there.
+    monkeypatch.setattr(tools.youtube_backend.httplib2, "Http", lambda timeout=None: http)
+    monkeypatch.setattr(tools.youtube_transcripts, "YouTubeTranscriptApi", lambda proxy_config=None: Transcripts())
+    monkeypatch.setenv("YOUTUBE_API_KEY", KEY)
+    out = tmp_path / "origami.jsonl"
+    result = CliRunner().invoke(app, ["index", "--youtube", "origami", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "3 videos" in result.output and "1 transcripts" in result.output
+    assert [json.loads(line)["video_id"] for line in out.read_text().splitlines()] == ids
+    assert (tmp_path / "origami-transcripts" / "oriCrane001.json").exists()
+    monkeypatch.delenv("YOUTUBE_API_KEY")
+    offline = CliRunner().invoke(app, ["recommend", "origami crane", "--catalog", str(out), "--transcripts",
+                                       str(tmp_path / "origami-transcripts"), "--json", "--data-dir", str(tmp_path / "d2")])
+    assert offline.exit_code == 0, offline.output
+    first = json.loads(offline.output)[0]
+    assert first["video_id"] == "oriCrane001" and first["clip"] is not None
+    assert KEY not in out.read_text()

@@ -103,7 +103,7 @@ def import_export(lib: Library, user: str, path: Path, since: dt.datetime | None
     items = with_titles(lib, batch.items)
     found = discover_interests(items, lib.embedder, dt.datetime.now(dt.timezone.utc))
     if chat_model is not None and found:
-        from memory.interest_naming import name_with_llm
+        from agent.interest_naming import name_with_llm
 
         found = name_with_llm(found, chat_model)
     known = lib.users.evidence_refs(user)

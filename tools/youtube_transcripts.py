@@ -7,6 +7,7 @@ import logging
 import os
 import re
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,8 +62,19 @@ class TranscriptFetcher:
     ):
         self.directory = Path(data_dir) / TRANSCRIPT_DIR
         self.languages = tuple(languages)
-        self.api = api if api is not None else YouTubeTranscriptApi(proxy_config=proxy_config)
+        self._given_api, self._proxy_config = api, proxy_config
+        self._per_thread = threading.local()
         self.cache = cache if cache is not None else ResponseCache(Path(data_dir) / CACHE_DIR)
+
+    @property
+    def api(self) -> YouTubeTranscriptApi:
+        """The library's client; one per thread, since its requests.Session is not thread-safe
+        (the library says so) and transcripts are fetched several at a time."""
+        if self._given_api is not None:
+            return self._given_api
+        if not hasattr(self._per_thread, "api"):
+            self._per_thread.api = YouTubeTranscriptApi(proxy_config=self._proxy_config)
+        return self._per_thread.api
 
     def path_for(self, video_id: str) -> Path:
         return self.directory / f"{video_id}.json"
