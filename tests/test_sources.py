@@ -184,3 +184,15 @@ def test_index_from_youtube_keeps_a_catalog_that_works_offline(data_dir: Path, t
     first = json.loads(offline.output)[0]
     assert first["video_id"] == "oriCrane001" and first["clip"] is not None
     assert KEY not in out.read_text()
+
+
+def test_youtube_only_starts_empty_and_fills_from_search(data_dir: Path):
+    ids = list(ORIGAMI)
+    http = HttpMockSequence([({"status": "200"}, search_body(ids)), ({"status": "200"}, videos_body(ids))])
+    settings = Settings(data_dir=data_dir, sources="youtube")
+    lib = open_from_settings(settings, YouTubeSettings(api_key=KEY), http=http, transcript_api=Transcripts())
+    assert len(lib.catalog) == 0
+    session = Session(lib, data_dir)
+    turn = session.ask("videos about origami", user="u")
+    assert sorted(r["video_id"] for r in turn.results) == sorted(ids)
+    session.close()
