@@ -11,3 +11,15 @@ def test_extra_queries_turn_a_weak_match_into_a_match(lib, user):
     assert "demo-cook03" not in matched(alone)  # the fermentation video never names sourdough
     assert "demo-cook03" in matched(widened)
     assert set(matched(alone)) <= set(matched(widened))
+
+
+def test_several_interests_share_a_list(lib, user):
+    """A strong interest leads the list without filling it: a short list still serves the other one."""
+    from tools import steering
+    from tools.ranking import Request, recommend
+
+    steering.add_interest(lib, user, "linear algebra", "I want to learn linear algebra")
+    steering.add_interest(lib, user, "calculus", "and some calculus", weight=0.6)
+    # Five linear-algebra videos outscore the best calculus one; without sharing, k=5 lists only them.
+    picked = [i.matched_interest["text"] for i in recommend(lib, Request(user, k=5)).items if i.matched_interest]
+    assert picked[0] == "linear algebra" and "calculus" in picked, picked

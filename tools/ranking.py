@@ -20,6 +20,9 @@ QUERY_WEIGHT, INTEREST_WEIGHT = 1.0, 0.25
 CHANNEL_SHARE = 0.7
 """No channel may fill more than this share of a list."""
 CHANNEL_DECAY = 0.93
+INTEREST_DECAY = 0.9
+"""Listing from several interests, each item already serving an interest discounts its next one:
+a strong interest leads the list without filling it."""
 EXPLORE_SHARE = 0.45
 """An item scoring under this share of the list's best is an exploration pick, and says so
 rather than claiming to match the request."""
@@ -135,8 +138,10 @@ def filter_pool(lib: Library, req: Request, order: np.ndarray, dropped: list[Int
     return kept, steps
 
 
-def diversify(lib: Library, kept: list[str], scores: np.ndarray, k: int) -> list[str]:
-    """Greedy pick with a per-channel cap and a small penalty for each repeat of a channel.
+def diversify(lib: Library, kept: list[str], scores: np.ndarray, k: int,
+              interest_of: np.ndarray | None = None) -> list[str]:
+    """Greedy pick with a per-channel cap and a small penalty for each repeat of a channel (and,
+    when listing from interests, of the interest served, so several interests share the list).
 
     `kept` is best-first, so each channel's next candidate is the head of its own queue.
     """
@@ -145,14 +150,23 @@ def diversify(lib: Library, kept: list[str], scores: np.ndarray, k: int) -> list
     for vid in kept:
         queues.setdefault(lib.catalog.get(vid).channel, []).append(vid)
     taken = {channel: 0 for channel in queues}
+    served_by: dict[int, int] = {}
     picked: list[str] = []
     while len(picked) < k:
         open_ = [c for c, q in queues.items() if q and taken[c] < cap]
         if not open_:
             break
-        channel = max(open_, key=lambda c: scores[lib.row[queues[c][0]]] * CHANNEL_DECAY ** taken[c])
-        picked.append(queues[channel].pop(0))
+        def value(c: str) -> float:
+            row = lib.row[queues[c][0]]
+            served = served_by.get(int(interest_of[row]), 0) if interest_of is not None else 0
+            return scores[row] * CHANNEL_DECAY ** taken[c] * INTEREST_DECAY ** served
+
+        channel = max(open_, key=value)
+        vid = queues[channel].pop(0)
+        picked.append(vid)
         taken[channel] += 1
+        if interest_of is not None:
+            served_by[int(interest_of[lib.row[vid]])] = served_by.get(int(interest_of[lib.row[vid]]), 0) + 1
     return picked
 
 
@@ -198,7 +212,7 @@ def recommend(lib: Library, req: Request) -> Ranking:
     relevant = int((scores > 0).sum()) if mode != "popular" else len(order)
     order = order[: max(relevant, 0)]
     kept, filter_steps = filter_pool(lib, req, order, dropped)
-    picked = diversify(lib, kept, scores, req.k)
+    picked = diversify(lib, kept, scores, req.k, best if mode == "interest" and len(active) > 1 else None)
     asked = next((i for i in active if req.query and i.text == normalise_topic(req.query)), None)
     top = max((float(scores[lib.row[v]]) for v in picked), default=0.0)
     floor = match_floor(lib, mode, active, top)
