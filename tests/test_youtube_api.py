@@ -13,7 +13,8 @@ import googleapiclient.model
 import pytest
 from googleapiclient.http import HttpMockSequence
 
-from tools.youtube_api import SearchLimits, YouTubeClient, parse_duration
+from tools.youtube_api import YouTubeClient
+from tools.youtube_items import SearchLimits, parse_duration
 from tools.youtube_cache import CACHE_DIR, ResponseCache
 from tools.youtube_quota import LEDGER_FILE, QuotaLedger
 

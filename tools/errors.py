@@ -38,3 +38,7 @@ class ImportFileError(ClipwiseError):
         where = str(path) + (f", {position}" if position else "")
         super().__init__(f"{where}: {problem}")
         self.path, self.position = str(path), position
+
+
+class YouTubeUsageError(ClipwiseError):
+    """The client was called in a way that can never work (a bug, not a network problem)."""

@@ -15,7 +15,8 @@ from tools.catalog_jsonl import load_jsonl
 from tools.errors import CatalogError
 from tools.search_backend import BackendAnswer, TranscriptAnswer
 from tools.video import Video
-from tools.youtube_api import SearchLimits, YouTubeClient
+from tools.youtube_api import YouTubeClient
+from tools.youtube_items import SearchLimits
 from tools.youtube_cache import CACHE_DIR, ResponseCache
 from tools.youtube_settings import YouTubeSettings
 from tools.youtube_transcripts import TranscriptFetcher, proxy_config_from_settings
