@@ -101,6 +101,8 @@ def import_export(lib: Library, user: str, path: Path, since: dt.datetime | None
     export again adds no evidence twice (items are known by source and id)."""
     batch = read_export(Path(path), since=since, progress=progress)
     items = with_titles(lib, batch.items)
+    if progress is not None:  # embedding a long history takes a while: say what is going on
+        progress(len(batch.files), len(batch.files), f"finding interests in {len(items)} items")
     found = discover_interests(items, lib.embedder, dt.datetime.now(dt.timezone.utc))
     if chat_model is not None and found:
         from agent.interest_naming import name_with_llm
