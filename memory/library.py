@@ -69,7 +69,9 @@ class Library:
 
     def ensure_transcripts(self, video_ids: list[str]) -> None:
         """Fetch the transcripts a backend can still get for these videos; note why any is missing."""
-        todo = [v for v in video_ids if v not in self.catalog.transcript_paths and v not in self.no_transcript]
+        # Failures are asked again: the backend remembers each for as long as it should (a blocked
+        # request for an hour, captions off for days), not this process for its lifetime.
+        todo = [v for v in video_ids if v not in self.catalog.transcript_paths]
         jobs = [(v, s) for v in todo for s in self.sources[1:] if s.owns(self.catalog.get(v))]
         if not jobs:
             return
@@ -78,6 +80,7 @@ class Library:
         for video_id, answer in answers:
             if answer.path is not None:
                 self.catalog.transcript_paths[video_id] = answer.path
+                self.no_transcript.pop(video_id, None)
             elif answer.reason:
                 self.no_transcript[video_id] = answer.reason
 
