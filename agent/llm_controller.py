@@ -30,7 +30,7 @@ from agent.llm_view import MODEL_TEXT, model_view, tool_names, untrusted
 from agent.prompts import LLM_FALLBACK_NOTICE, LLM_WHY_SYSTEM
 from agent.rules_controller import compose_reply, current_turn, rules_controller
 from agent.state import State
-from agent.tools import TOOLS
+from agent.tools import SOURCE_NOTE, TOOLS
 from agent.usage import KEY, call_usage, describe, request_chars, this_turn, turn_usage
 from tools.explain import explanation_text
 
@@ -45,6 +45,8 @@ RULES = "clipwise_rules_notice"
 """response_metadata key on messages the rules controller wrote as fallback (value: a notice or '')."""
 VERBATIM_TOOLS = {"show_interests"}
 """Tools whose answer the user reads as is, after the model's words."""
+LIST_TOOLS = {"recommend", "more_like"}
+"""Their SOURCE_NOTE lines (quota spent, YouTube unreachable) reach the user whatever the model writes."""
 
 Ask = tuple  # (runnable, messages): one model call the plan needs
 Plan = Generator[Ask, tuple[AIMessage, float], dict]
@@ -193,7 +195,10 @@ class LLMController:
         verbatim = [m.text for m in turn if cards and isinstance(m, ToolMessage) and m.status != "error"
                     and names.get(m.tool_call_id) in VERBATIM_TOOLS]
         shown = [render_list(runtime.context.lib, state.results)] if cards and state.results else []
-        reply = "\n\n".join(p for p in [notice, text, *verbatim, *shown] if p)
+        notes = "\n".join(dict.fromkeys(
+            line for m in turn if isinstance(m, ToolMessage) and names.get(m.tool_call_id) in LIST_TOOLS
+            for line in m.text.splitlines() if line.startswith(SOURCE_NOTE)))
+        reply = "\n\n".join(p for p in [notice, text, *verbatim, notes, *shown] if p)
         message = AIMessage(reply, response_metadata={KEY: calls, MODEL_TEXT: model_text or text})
         usage = turn_usage([*state.messages, *out, message])
         return {"messages": [*out, message], "steps": [*steps, *([describe(usage)] if usage else [])], **update}

@@ -20,6 +20,8 @@ from tools.ranking import Request
 from tools.sourcing import recommend_from_sources
 
 Runtime = ToolRuntime[Context, State]
+SOURCE_NOTE = "note: "
+"""Starts each line of a list that a source wants the user told (quota spent, YouTube unreachable)."""
 
 
 def answer(runtime: Runtime, text: str, summary: str | None = None, **update) -> Command:
@@ -60,7 +62,7 @@ def run_recommend(runtime: Runtime, query: str | None = None, seed: str | None =
     items = [dict(i.as_dict(), rules_applied=ranking.rules_applied) for i in ranking.items]
     ctx.lib.users.mark_seen(ctx.user, [i["video_id"] for i in items])
     summary = ranking.summary()
-    head = "\n".join([summary, *(f"note: {n}" for n in ranking.notices)])
+    head = "\n".join([summary, *(f"{SOURCE_NOTE}{n}" for n in ranking.notices)])
     if not items:
         text = head + "\nNothing left that fits. Try 'undo', loosen a limit, or add a topic."
         return answer(runtime, text, summary, results=[])

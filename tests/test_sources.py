@@ -196,3 +196,19 @@ def test_youtube_only_starts_empty_and_fills_from_search(data_dir: Path):
     turn = session.ask("videos about origami", user="u")
     assert sorted(r["video_id"] for r in turn.results) == sorted(ids)
     session.close()
+
+
+def test_the_quota_notice_reaches_the_user_whatever_the_llm_writes(data_dir: Path):
+    from agent.llm_controller import make_llm_controller
+    from test_llm_controller import ScriptedChatModel, act, call
+
+    fake = ScriptedChatModel().enqueue(act(call("recommend", request="origami")),
+                                       act(text="Here are some origami videos."))
+    settings = Settings(data_dir=data_dir)
+    lib = open_from_settings(settings, YouTubeSettings(api_key=KEY), http=HttpMockSequence([({"status": "403"}, QUOTA_EXCEEDED)]),
+                             transcript_api=Transcripts())
+    session = Session(lib, data_dir, controller=make_llm_controller(fake, model_name="gpt-4.1-mini"))
+    turn = session.ask("some origami please", user="u")
+    assert turn.reply.startswith("Here are some origami videos.")
+    assert "note: YouTube says the daily quota" in turn.reply
+    session.close()
