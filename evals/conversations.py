@@ -66,7 +66,7 @@ def run_case(lib: Library, data_dir: Path, k: int, path: Path,
             session = Session(lib, data_dir, controller=controller, k=k)
         try:
             answer = session.ask(str(turn["say"]), user=user, thread=thread)
-        except Exception as exc:
+        except BaseException as exc:  # a replay's MissingFromCassette is a BaseException: name the turn too
             exc.add_note(f"{path}: turn {n} ({turn['say']!r})")
             raise
         result.latencies.append(answer.latency_ms)

@@ -59,8 +59,22 @@ class OneAtATimeSession(requests.Session):
     sending = threading.RLock()  # re-entrant: a redirect calls send() again from inside send()
 
     def send(self, request, **kwargs):
+        from vcr.errors import CannotOverwriteExistingCassetteException
+
         with self.sending:
-            return super().send(request, **kwargs)
+            try:
+                return super().send(request, **kwargs)
+            except (CannotOverwriteExistingCassetteException, MissingFromCassette) as exc:
+                raise MissingFromCassette(exc.failed_request) from None
+
+
+class MissingFromCassette(BaseException):
+    """A transcript request the cassette lacks. clipwise reads any transcript failure as 'no clip'
+    (an Exception), so this one is a BaseException: the replay must fail, not quietly lose a clip."""
+
+    def __init__(self, failed_request):
+        super().__init__(f"{failed_request.method} {without_key(failed_request.uri)}")
+        self.failed_request = failed_request
 
 
 def without_key(uri: str) -> str:
@@ -156,7 +170,7 @@ class YouTubeReplay:
             with self.playing():
                 lib = self.open(settings, case_dir, youtube)
                 result, lib = run_case(lib, case_dir, settings.results, path, controller, case)
-        except CannotOverwriteExistingCassetteException as exc:
+        except (CannotOverwriteExistingCassetteException, MissingFromCassette) as exc:
             request = exc.failed_request
             where = next((n for n in getattr(exc, "__notes__", []) if n.startswith(f"{path}: turn")), str(path))
             raise ClipwiseError(

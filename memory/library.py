@@ -16,7 +16,7 @@ from memory.lexical import LexicalIndex
 from memory.user_store import UserStore
 from memory.vector_store import VectorStore
 from tools.catalog import Catalog
-from tools.search_backend import LocalCatalog, SearchBackend
+from tools.search_backend import LocalCatalog, SearchBackend, TranscriptAnswer
 from tools.video import Video
 
 log = logging.getLogger(__name__)
@@ -53,17 +53,25 @@ class Library:
         self.memo.clear()
 
     def add_videos(self, videos: list[Video]) -> list[str]:
-        """Add videos a search backend found; returns the ids that were new (embedded and indexed)."""
+        """Add videos a search backend found; returns the ids that were new (embedded and indexed).
+
+        The vectors are made first and the library changes only once they exist: a failure leaves
+        it exactly as it was, so ids and matrix rows always agree."""
         with self.growing:
             new = {v.video_id: v for v in videos if v.video_id not in self.catalog.videos}
             if not new:
                 return []
+            added = None
+            if self.embedder is not None:
+                ids = list(new)
+                vectors = self.embedder.embed([new[v].embedding_text() for v in ids])
+                metas = [{"channel": new[v].channel, "fingerprint": Catalog(videos=new).fingerprint(v)} for v in ids]
+                self.vectors.upsert(self.vectors.videos, ids, vectors, metas, [new[v].embedding_text() for v in ids])
+                added = np.asarray(vectors, dtype=np.float32)
             self.catalog.videos.update(new)
             self._reindex_lexical()
-            if self.embedder is not None:
-                index_videos(self.catalog, self.vectors, self.embedder)
+            if added is not None:
                 # New ids were appended last, so their rows go at the bottom of the matrix.
-                added = self.vectors.video_vectors(list(new))
                 self.matrix = added if self.matrix is None else np.vstack([self.matrix, added])
             return list(new)
 
@@ -76,7 +84,7 @@ class Library:
         if not jobs:
             return
         with ThreadPoolExecutor(TRANSCRIPT_FETCHES) as pool:
-            answers = list(pool.map(lambda job: (job[0], job[1].transcript(job[0])), jobs))
+            answers = list(pool.map(fetch_transcript, jobs))
         for video_id, answer in answers:
             if answer.path is not None:
                 self.catalog.transcript_paths[video_id] = answer.path
@@ -114,6 +122,16 @@ class Library:
         if self.semantic:
             return self.matrix @ self.matrix[self.row[video_id]]
         return self.lexical_scores(self.catalog.get(video_id).title)
+
+
+def fetch_transcript(job: tuple[str, SearchBackend]) -> tuple[str, TranscriptAnswer]:
+    """One video's transcript from its backend; a backend's failure becomes a reason, never an error."""
+    video_id, source = job
+    try:
+        return video_id, source.transcript(video_id)
+    except Exception as exc:  # noqa: BLE001 - one transcript must never sink a list
+        log.warning("transcript of %s from %s failed: %s", video_id, source.name, type(exc).__name__)
+        return video_id, TranscriptAnswer(None, "its transcript could not be fetched")
 
 
 def open_library(catalog: Catalog, data_dir: Path, build_index: bool = True,

@@ -169,7 +169,7 @@ def test_index_from_youtube_keeps_a_catalog_that_works_offline(data_dir: Path, t
     http = HttpMockSequence([({"status": "200"}, search_body(ids)), ({"status": "200"}, videos_body(ids))])
     # The command builds its own HTTP client and transcript client: put the library's test doubles there.
     monkeypatch.setattr(tools.youtube_backend.httplib2, "Http", lambda timeout=None: http)
-    monkeypatch.setattr(tools.youtube_transcripts, "YouTubeTranscriptApi", lambda proxy_config=None: Transcripts())
+    monkeypatch.setattr(tools.youtube_transcripts, "YouTubeTranscriptApi", lambda **options: Transcripts())
     monkeypatch.setenv("YOUTUBE_API_KEY", KEY)
     out = tmp_path / "origami.jsonl"
     result = CliRunner().invoke(app, ["index", "--youtube", "origami", "--out", str(out)])
@@ -212,3 +212,39 @@ def test_the_quota_notice_reaches_the_user_whatever_the_llm_writes(data_dir: Pat
     assert turn.reply.startswith("Here are some origami videos.")
     assert "note: YouTube says the daily quota" in turn.reply
     session.close()
+
+
+def test_an_unreadable_caption_track_costs_the_clip_not_the_list(data_dir: Path):
+    from xml.etree.ElementTree import ParseError
+
+    class EmptyCaptions(Transcripts):
+        def list(self, video_id: str):
+            raise ParseError("no element found: line 1, column 0")  # what an empty timedtext body gives
+
+    ids = list(ORIGAMI)
+    http = HttpMockSequence([({"status": "200"}, search_body(ids)), ({"status": "200"}, videos_body(ids))])
+    session = open_session(data_dir, http, EmptyCaptions())
+    turn = session.ask("videos about origami", user="u")
+    assert set(ids) <= {r["video_id"] for r in turn.results}
+    first = [r["video_id"] for r in turn.results].index(ids[0]) + 1
+    assert "could not be read" in session.ask(f"why #{first}", user="u").reply
+    session.close()
+
+
+def test_a_failed_embedding_leaves_the_library_as_it_was(data_dir: Path):
+    from tools.video import Video
+
+    lib = open_from_settings(Settings(data_dir=data_dir), YouTubeSettings())
+    before = (list(lib.ids), lib.matrix.shape)
+
+    class Broken:
+        def embed(self, texts):
+            raise RuntimeError("onnxruntime: out of memory")
+
+    model, lib.embedder = lib.embedder, Broken()
+    with pytest.raises(RuntimeError):
+        lib.add_videos([Video(video_id="oriCrane001", title="Origami crane", source="youtube")])
+    lib.embedder = model
+    assert (list(lib.ids), lib.matrix.shape) == before
+    assert lib.add_videos([Video(video_id="oriCrane001", title="Origami crane", source="youtube")]) == ["oriCrane001"]
+    assert lib.matrix.shape[0] == len(lib.ids) == before[1][0] + 1

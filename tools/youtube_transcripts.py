@@ -11,6 +11,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+import requests
 from youtube_transcript_api import (
     CouldNotRetrieveTranscript,
     NoTranscriptFound,
@@ -27,6 +28,8 @@ from tools.youtube_cache import CACHE_DIR, HOUR, ResponseCache
 log = logging.getLogger(__name__)
 
 TRANSCRIPT_DIR = "youtube-transcripts"
+HTTP_TIMEOUT_S = 10
+UNREADABLE = "YouTube's transcript for it could not be read"
 FAILURE_KIND = "transcript-failure"
 NETWORK_FAILURE_TTL_S = HOUR
 """Blocks and failed requests are about this network, not the video: try again soon."""
@@ -47,6 +50,15 @@ def proxy_config_from_settings(http_proxy: str | None, https_proxy: str | None) 
     if not (http_proxy or https_proxy):
         return None
     return GenericProxyConfig(http_url=http_proxy or None, https_url=https_proxy or None)
+
+
+class TimedSession(requests.Session):
+    """requests waits forever by default and the library sets no timeout: a network that drops
+    packets would hold every transcript worker for minutes, every turn."""
+
+    def request(self, method, url, **kwargs):
+        kwargs.setdefault("timeout", HTTP_TIMEOUT_S)
+        return super().request(method, url, **kwargs)
 
 
 class TranscriptFetcher:
@@ -73,7 +85,7 @@ class TranscriptFetcher:
         if self._given_api is not None:
             return self._given_api
         if not hasattr(self._per_thread, "api"):
-            self._per_thread.api = YouTubeTranscriptApi(proxy_config=self._proxy_config)
+            self._per_thread.api = YouTubeTranscriptApi(proxy_config=self._proxy_config, http_client=TimedSession())
         return self._per_thread.api
 
     def path_for(self, video_id: str) -> Path:
@@ -104,6 +116,11 @@ class TranscriptFetcher:
             # requests' errors are OSErrors. Offline or DNS failure: nothing to remember, the next try may work.
             log.warning("Transcript request for %s failed: %s", video_id, type(error).__name__)
             return TranscriptResult(None, "YouTube could not be reached for the transcript")
+        except Exception as error:  # noqa: BLE001 - e.g. an empty caption body: XML ParseError
+            # Whatever YouTube sent could not be read; one video's transcript must never sink a list.
+            log.warning("Transcript of %s could not be read: %s", video_id, type(error).__name__)
+            self.cache.put(FAILURE_KIND, failure_key, UNREADABLE, ttl_s=NETWORK_FAILURE_TTL_S)
+            return TranscriptResult(None, UNREADABLE)
         _write_atomically(path, segments)
         return TranscriptResult(path, None)
 
