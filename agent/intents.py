@@ -134,8 +134,8 @@ def _recent(m, said, today):
     return Plan([("set_limits", {"published_after": since.isoformat()})]) if since else Plan(reply=HELP)
 
 
-@rule(r"^(?:rename|call)(?: the)?(?: interest| topic)? ['\"]?(.+?)['\"]? (?:to|as|into) ['\"]?(.+?)['\"]?$"
-      r"|^(?:rename|call)(?: the)?(?: interest| topic)? ['\"]?(.+?)['\"]? ['\"]?(.+?)['\"]? instead$")
+@rule(r"^rename(?: the)?(?: interest| topic)? ['\"]?(.+?)['\"]? (?:to|as|into) ['\"]?(.+?)['\"]?$"
+      r"|^call (?:the )?(?:interest|topic) ['\"]?(.+?)['\"]? ['\"]?(.+?)['\"]? instead$")
 def _rename(m, said, today):
     old, new = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
     return Plan([("rename_interest", {"topic": old.strip(), "new_name": new.strip(), "evidence": said})])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import shutil
 import tarfile
 import zipfile
@@ -26,6 +27,16 @@ def utc(*args: int) -> dt.datetime:
 
 def by_id(batch) -> dict:
     return {item.item_id: item for item in batch.items}
+
+
+def by_paragraph(batch) -> dict:
+    """Note items by 'file#paragraph number', read from their location ('ideas.md, paragraph 3, line 12')."""
+    found = {}
+    for item in batch.items:
+        m = re.fullmatch(r"(.+), paragraph (\d+), line \d+", item.location)
+        assert m, item.location
+        found[f"{m[1]}#{m[2]}"] = item
+    return found
 
 
 def zip_folder(folder: Path, target: Path, top: str = "") -> Path:
@@ -250,27 +261,71 @@ def test_notes_folder(tmp_path: Path):
     assert batch.kind == "notes"
     assert batch.skipped == {"empty note": 1, "short paragraph": 2}
     assert not any(".obsidian" in f for f in batch.files)
-    items = by_id(batch)
+    items = by_paragraph(batch)
     assert set(items) == {"ideas.md#1", "ideas.md#2", "ideas.md#3", "ideas.md#5", "ideas.md#6",
                           "reading/fonts.markdown#1", "reading/log.txt#1", "reading/log.txt#2"}
+    assert all(re.fullmatch(r"note:[0-9a-f]{16}", i.item_id) for i in batch.items)
+    assert len({i.item_id for i in batch.items}) == len(batch.items)
     assert items["ideas.md#1"].text == "Things to learn this spring"
     assert items["ideas.md#2"].text.startswith("I want to finally understand linear algebra properly, starting")
     assert all(items[k].at == utc(2024, 2, 10) for k in items if k.startswith("ideas.md"))
     link = items["ideas.md#3"]
     assert link.text == "Watch the eigenvector talk again Try the exercises in my algebra notes"
-    assert link.video_id == "Qm7Tz2Lp9Xa" and link.location == "ideas.md, line 12"
+    assert link.video_id == "Qm7Tz2Lp9Xa" and link.location == "ideas.md, paragraph 3, line 12"
     assert items["ideas.md#5"].text == "Composting at home seems doable even in a small flat."
     assert items["ideas.md#6"].video_id == "Kr3_Wd8-Nq1"  # a bare link is kept though under 3 words
     assert not any("print" in i.text for i in batch.items)  # code blocks are not notes
     assert items["reading/log.txt#2"].at == utc(2024, 1, 20, 10)
-    assert items["reading/log.txt#2"].location == "reading/log.txt, line 3"
+    assert items["reading/log.txt#2"].location == "reading/log.txt, paragraph 2, line 3"
+
+
+def test_note_ids_do_not_depend_on_how_the_folder_is_given(tmp_path: Path):
+    vault = shutil.copytree(FIXTURES / "notes", tmp_path / "vault")
+    folder = read_export(vault)
+    zipped = read_export(zip_folder(vault, tmp_path / "vault.zip", top="vault/"))  # one path level more
+    assert any(i.location.startswith("vault/ideas.md") for i in zipped.items)
+    assert [i.item_id for i in zipped.items] == [i.item_id for i in folder.items]
+    single = read_export(vault / "ideas.md")
+    assert {i.item_id for i in single.items} <= {i.item_id for i in folder.items}
+    moved = write(tmp_path / "elsewhere" / "sub" / "renamed.md", (vault / "ideas.md").read_text(encoding="utf-8"))
+    assert [i.item_id for i in read_export(moved.parent).items] == [i.item_id for i in single.items]
+
+
+def test_note_ids_survive_a_paragraph_added_at_the_top(tmp_path: Path):
+    note = write(tmp_path / "n" / "baking.md", "Sourdough starter needs feeding twice a day.\n\n"
+                 "Rye flour makes the crumb denser and darker.\n\nhttps://youtu.be/Sd9Bread-77\n")
+    before = {i.text: i.item_id for i in read_export(note.parent).items}
+    assert len(set(before.values())) == 3
+    note.write_text("Tried a focaccia with rosemary and olive oil.\n\n" + note.read_text(encoding="utf-8"),
+                    encoding="utf-8")
+    after = {i.text: i.item_id for i in read_export(note.parent).items}
+    assert {t: after[t] for t in before} == before  # no old paragraph changes its id
+    new = after["Tried a focaccia with rosemary and olive oil."]
+    assert new not in before.values()
+    # whitespace, case and Markdown emphasis do not make a paragraph new
+    note.write_text("Tried a  FOCACCIA with\nrosemary and **olive oil**.\n", encoding="utf-8")
+    assert [i.item_id for i in read_export(note.parent).items] == [new]
+
+
+def test_the_same_paragraph_twice_is_one_item(tmp_path: Path):
+    write(tmp_path / "n" / "2024-03-01.md", "Things to read this week\n\nA long thread on fermenting hot sauce.\n")
+    write(tmp_path / "n" / "2024-03-08.md", "Things to read this week\n\nThe eigenvector talk, again.\n")
+    batch = read_export(tmp_path / "n")
+    assert sorted(i.text for i in batch.items) == [
+        "A long thread on fermenting hot sauce.", "The eigenvector talk, again.", "Things to read this week"]
+    assert batch.skipped == {"repeated paragraph": 1}
+    # the same words linking to another video are another paragraph
+    write(tmp_path / "m" / "a.md", "Watch [this talk](https://youtu.be/Qm7Tz2Lp9Xa) soon\n\n"
+          "Watch [this talk](https://youtu.be/Kr3_Wd8-Nq1) soon\n")
+    assert len({i.item_id for i in read_export(tmp_path / "m").items}) == 2
 
 
 def test_notes_since_and_single_file(tmp_path: Path):
     batch = read_export(FIXTURES / "notes" / "ideas.md", since=utc(2024, 3, 1))
     assert batch.items == [] and batch.skipped["before the since date"] == 5
     single = read_export(FIXTURES / "notes" / "ideas.md")
-    assert single.kind == "notes" and single.items[0].item_id == "ideas.md#1"
+    assert single.kind == "notes" and single.items[0].location == "ideas.md, paragraph 1, line 7"
+    assert single.items[0].item_id == by_paragraph(read_export(FIXTURES / "notes"))["ideas.md#1"].item_id
 
 
 def test_note_with_unreadable_front_matter_date(tmp_path: Path):
@@ -293,7 +348,8 @@ def test_binary_and_non_utf8_notes_name_the_file(tmp_path: Path):
     assert err.value.path == str(latin) and err.value.position == "byte 3"
     latin.unlink()
     write(tmp_path / "n" / "windows.txt", "Notes saved by Notepad as UTF-16 text".encode("utf-16"))
-    assert sorted(i.item_id for i in read_export(tmp_path / "n").items) == ["ok.md#1", "windows.txt#1"]
+    assert sorted(i.location for i in read_export(tmp_path / "n").items) == [
+        "ok.md, paragraph 1, line 1", "windows.txt, paragraph 1, line 1"]
 
 
 # --- bad files, detection, progress --------------------------------------------------------------
@@ -317,6 +373,48 @@ def test_bad_tweets_js(tmp_path: Path, content: str, message: str, position: str
         read_export(tmp_path / "archive")
     assert err.value.path == str(bad) and err.value.position == position
     assert "tweets.js" in str(err.value)
+
+
+def test_tweet_of_an_unexpected_shape_names_the_file(tmp_path: Path):
+    bad = write(tmp_path / "archive" / "data" / "tweets.js",
+                'window.YTD.tweets.part0 = [ {"tweet": {"id_str": "7", "full_text": "hi https://t.co/x",'
+                ' "created_at": "Wed Mar 06 18:30:00 +0000 2024", "entities": {"urls": 5}}} ]')
+    with pytest.raises(ImportFileError) as err:
+        read_export(tmp_path / "archive")
+    assert err.value.path == str(bad)
+    assert str(err.value).startswith(f"{bad}: could not be read: TypeError")
+    assert "Traceback" not in str(err.value)
+
+
+def test_deeply_nested_json_names_the_file(tmp_path: Path):
+    depth = 100_000
+    bad = write(tmp_path / "archive" / "data" / "like.js", "window.YTD.like.part0 = " + "[" * depth + "]" * depth)
+    with pytest.raises(ImportFileError, match="could not be read: RecursionError") as err:
+        read_export(tmp_path / "archive")
+    assert err.value.path == str(bad) and str(bad) in str(err.value)
+    single = write(tmp_path / "watch-history.json", '{"a": ' * depth + "1" + "}" * depth)
+    with pytest.raises(ImportFileError, match="RecursionError") as err:
+        read_export(single)
+    assert err.value.path == str(single) and len(str(err.value)) < 400
+
+
+def test_other_unexpected_errors_name_the_file_but_interrupts_pass(tmp_path: Path, monkeypatch):
+    import tools.import_detect as detect
+
+    bad = write(tmp_path / "archive" / "data" / "tweets.js", "window.YTD.tweets.part0 = []")
+
+    def boom(exc):
+        def parse(text, name, path):
+            raise exc
+        return parse
+
+    monkeypatch.setitem(detect._PARSERS, "tweets", boom(KeyError("entities")))
+    with pytest.raises(ImportFileError, match=r"could not be read: KeyError: 'entities'") as err:
+        read_export(tmp_path / "archive")
+    assert err.value.path == str(bad)
+    monkeypatch.setitem(detect._PARSERS, "tweets", boom(KeyboardInterrupt()))
+    with pytest.raises(KeyboardInterrupt):
+        read_export(tmp_path / "archive")
 
 
 def test_binary_like_js(tmp_path: Path):

@@ -23,3 +23,16 @@ def test_several_interests_share_a_list(lib, user):
     # Five linear-algebra videos outscore the best calculus one; without sharing, k=5 lists only them.
     picked = [i.matched_interest["text"] for i in recommend(lib, Request(user, k=5)).items if i.matched_interest]
     assert picked[0] == "linear algebra" and "calculus" in picked, picked
+
+
+def test_a_light_interest_still_has_real_matches(lib, user):
+    """An imported interest weighs less than one the user typed, but its own matches are matches,
+    not 'exploration picks', and they get their clip."""
+    from tools import steering
+    from tools.ranking import Request, recommend
+
+    steering.add_interest(lib, user, "linear algebra", "I want to learn linear algebra")
+    steering.add_interest(lib, user, "chess endgames", "imported", source="import", weight=0.4)
+    items = {i.video_id: i for i in recommend(lib, Request(user)).items}
+    assert items["demo-chess2"].matched_by == "interest"
+    assert items["demo-chess2"].matched_interest["text"] == "chess endgames"

@@ -151,6 +151,33 @@ def _plan(export: _Export) -> tuple[str, list[tuple[str, str]]]:
     raise ImportFileError(export.path, f"nothing to import: found no export files; expected {EXPECTED}")
 
 
+def _read_file(export: _Export, name: str, file_kind: str) -> Parsed:
+    """One file of the export parsed. Whatever a file of an unexpected shape makes a parser raise
+    (a TypeError on a number where a list was expected, a RecursionError on JSON nested too deeply)
+    becomes an ImportFileError naming that file; ImportFileErrors pass as they are."""
+    label = export.label(name)
+    try:
+        text = decode_text(export.read(name), label)
+        if file_kind == "note":
+            return parse_note(text, name, label, export.modified(name))
+        return _PARSERS[file_kind](text, name, label)
+    except ImportFileError:
+        raise
+    except RecursionError:
+        raise ImportFileError(label, "could not be read: RecursionError: data nested too deeply") from None
+    except Exception as exc:  # noqa: BLE001 - KeyboardInterrupt and SystemExit still pass
+        raise ImportFileError(label, f"could not be read: {_describe(exc)}") from exc
+
+
+def _describe(exc: Exception, limit: int = 200) -> str:
+    """'TypeError: 'int' object is not iterable': the class and the first line of the message."""
+    lines = str(exc).strip().splitlines()
+    message = lines[0] if lines else ""
+    if len(message) > limit:
+        message = message[: limit - 1] + "…"
+    return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+
+
 def read_export(path: Path, since: dt.datetime | None = None,
                 progress: Progress | None = None) -> ImportBatch:
     """Read everything an export path holds; `since` keeps items at or after it (undated ones too).
@@ -165,16 +192,19 @@ def read_export(path: Path, since: dt.datetime | None = None,
         kind, plan = _plan(export)
         items: list[ImportedItem] = []
         skipped: Counter[str] = Counter()
+        seen: set[tuple[str, str]] = set()
         for done, (name, file_kind) in enumerate(plan):
             if progress:
                 progress(done, len(plan), name)
-            label = export.label(name)
-            text = decode_text(export.read(name), label)
-            if file_kind == "note":
-                parsed: Parsed = parse_note(text, name, label, export.modified(name))
-            else:
-                parsed = _PARSERS[file_kind](text, name, label)
-            items.extend(parsed.items)
+            parsed = _read_file(export, name, file_kind)
+            for item in parsed.items:
+                # One item per (source, id): the importer knows items by it. The same paragraph
+                # in two notes, or a record an export repeats, is kept once.
+                if (item.source, item.item_id) in seen:
+                    skipped["repeated paragraph" if item.source == "note" else "repeated record"] += 1
+                    continue
+                seen.add((item.source, item.item_id))
+                items.append(item)
             skipped.update(parsed.skipped)
         if progress:
             progress(len(plan), len(plan), "")

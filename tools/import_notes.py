@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 
 from tools.errors import ImportFileError
@@ -75,6 +76,17 @@ def _blocks(lines: list[str], start: int, markdown: bool) -> list[list[tuple[int
     return [b for b in blocks if b]
 
 
+def note_item_id(words: str, video_ids: list[str]) -> str:
+    """'note:' and a hash of the paragraph's words (whitespace and case normalised) and of the
+    videos it links to: the same paragraph keeps its id when paragraphs are added or removed around
+    it, when its note is moved or renamed, and whether the notes are given as a folder, a zip of it
+    (one path level more) or a single file."""
+    key = " ".join(words.split()).casefold()
+    if video_ids:  # a Markdown link's URL is not in the words: '[talk](url1)' and '[talk](url2)' differ
+        key += "\n" + " ".join(video_ids)
+    return "note:" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+
+
 def _clean(line: str) -> str:
     for pattern, replacement in _MARKDOWN:
         line = pattern.sub(replacement, line)
@@ -100,7 +112,7 @@ def parse_note(text: str, name: str, path: str, modified: dt.datetime) -> Parsed
             parsed.skipped["short paragraph"] += 1
             continue
         parsed.items.append(ImportedItem(
-            source="note", item_id=f"{name}#{number}", text=words, at=at or modified,
-            location=f"{name}, line {block[0][0]}", video_id=ids[0] if ids else None,
+            source="note", item_id=note_item_id(words, ids), text=words, at=at or modified,
+            location=f"{name}, paragraph {number}, line {block[0][0]}", video_id=ids[0] if ids else None,
             url=watch_url(ids[0]) if ids else None))
     return parsed

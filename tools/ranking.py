@@ -193,13 +193,23 @@ def reason_line(video_title: str, mode: str, interest: dict | None, clip: dict |
     return head
 
 
-def match_floor(lib: Library, mode: str, active: list[Interest], top: float) -> float:
-    """The score under which an item is an exploration pick, not a match."""
+def match_floor(lib: Library, mode: str, top: float) -> float:
+    """The match strength under which an item is an exploration pick, not a match."""
     relative = EXPLORE_SHARE * top
     if not lib.semantic or mode not in ("request", "interest"):
         return relative
-    weight = max((i.weight for i in active), default=1.0) if mode == "interest" else 1.0
-    return max(relative, MATCH_FLOOR * weight)
+    return max(relative, MATCH_FLOOR)
+
+
+def match_strength(lib: Library, vid: str, scores: np.ndarray, best: np.ndarray, active: list[Interest],
+                   mode: str) -> float:
+    """How well an item matches what it was picked for: its relevance to the interest it serves,
+    before that interest's weight (a light imported interest still has real matches)."""
+    score = float(scores[lib.row[vid]])
+    i = int(best[lib.row[vid]])
+    if mode == "interest" and i >= 0 and active[i].weight > 0:
+        return score / active[i].weight
+    return score
 
 
 def recommend(lib: Library, req: Request) -> Ranking:
@@ -214,13 +224,13 @@ def recommend(lib: Library, req: Request) -> Ranking:
     kept, filter_steps = filter_pool(lib, req, order, dropped)
     picked = diversify(lib, kept, scores, req.k, best if mode == "interest" and len(active) > 1 else None)
     asked = next((i for i in active if req.query and i.text == normalise_topic(req.query)), None)
-    top = max((float(scores[lib.row[v]]) for v in picked), default=0.0)
-    floor = match_floor(lib, mode, active, top)
+    strength = {v: match_strength(lib, v, scores, best, active, mode) for v in picked}
+    floor = match_floor(lib, mode, max(strength.values(), default=0.0))
     if mode != "popular":
-        lib.ensure_transcripts([v for v in picked if float(scores[lib.row[v]]) >= floor])
+        lib.ensure_transcripts([v for v in picked if strength[v] >= floor])
     items = []
     for vid in picked:
-        if mode != "popular" and float(scores[lib.row[vid]]) < floor:
+        if mode != "popular" and strength[vid] < floor:
             items.append(RankedItem(vid, round(float(scores[lib.row[vid]]), 4), None, "exploration", None,
                                     "exploration pick: little to do with what you asked"))
             continue
