@@ -16,8 +16,7 @@ class ImportedItem:
     """One of SOURCES."""
     item_id: str
     """Stable within its source (tweet id, video id and watch time, a hash of a note paragraph's
-    normalised text), so a
-    second import of the same export is recognised and adds nothing."""
+    normalised text), so a second import of the same export is recognised and adds nothing."""
     text: str
     """The words the item carries: the post, the video title, the note paragraph."""
     at: dt.datetime | None
