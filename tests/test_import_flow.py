@@ -184,3 +184,16 @@ def test_a_file_attached_in_the_chat_is_imported_under_its_own_name(lib, user, t
     broken.write_bytes(b"\x00\xff not an export")
     text = import_uploads(lib, user, [("watch-history.json", broken)])
     assert "could not import, nothing was stored" in text and str(tmp_path) not in text
+
+
+def test_a_renamed_interest_keeps_getting_its_items_on_the_next_import(lib, user, tmp_path, make_session):
+    first = import_export(lib, user, watch_history(tmp_path, SOURDOUGH[:4]))
+    old = next(i.name for i in first.interests if "sourdough" in i.name)
+    make_session().ask(f"rename {old} to bread baking", user=user)
+    later = tmp_path / "later"
+    later.mkdir()
+    import_export(lib, user, watch_history(later, SOURDOUGH, start_month=3))
+    names = [i.text for i in lib.users.interests(user)]
+    assert "bread baking" in names and old not in names, names
+    renamed = lib.users.find_interest(user, "bread baking")
+    assert {e.quote for e in renamed.evidence if e.source == "youtube_watch"} == set(SOURDOUGH)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
 from memory.interest_discovery import FoundInterest, discover_interests
 from memory.library import Library
-from memory.user_store import Evidence, normalise_topic
+from memory.user_store import Evidence, Interest, normalise_topic
 from tools.import_detect import read_export
 from tools.imported_item import ImportedItem
 from tools.steering import sync_interest_vectors
@@ -89,10 +90,20 @@ def evidence_of(item: ImportedItem) -> Evidence:
     return Evidence(item.source, " ".join(item.text.split())[:QUOTE_CHARS], said_at, ref=item.item_id)
 
 
-def summary_of(found: FoundInterest, added: int) -> FoundSummary:
+def summary_of(found: FoundInterest, added: int, name: str) -> FoundSummary:
     examples = [{"source": i.source, "text": " ".join(i.text.split())[:120],
                  "date": i.at.date().isoformat() if i.at else None} for i in found.examples]
-    return FoundSummary(found.name, len(found.items), added, round(found.weight, 3), examples)
+    return FoundSummary(name, len(found.items), added, round(found.weight, 3), examples)
+
+
+def stored_home(found: FoundInterest, owner: dict[tuple[str, str], Interest]) -> Interest | None:
+    """The stored interest that already holds most of this cluster's items as evidence: the one the
+    user renamed or dropped after an earlier import keeps getting them, under the user's name."""
+    votes = Counter(owner[(i.source, i.item_id)].id for i in found.items if (i.source, i.item_id) in owner)
+    if not votes:
+        return None
+    best = votes.most_common(1)[0][0]
+    return next(i for i in owner.values() if i.id == best)
 
 
 def import_export(lib: Library, user: str, path: Path, since: dt.datetime | None = None,
@@ -108,25 +119,27 @@ def import_export(lib: Library, user: str, path: Path, since: dt.datetime | None
         from agent.interest_naming import name_with_llm
 
         found = name_with_llm(found, chat_model)
-    known = lib.users.evidence_refs(user)
+    stored = lib.users.interests(user)
+    owner = {(e.source, e.ref): i for i in stored for e in i.evidence if e.ref}
     report = ImportReport(batch.kind, batch.files, len(batch.items), dict(batch.skipped),
-                          already_imported=sum((i.source, i.item_id) in known for i in items))
+                          already_imported=sum((i.source, i.item_id) in owner for i in items))
     plan = []
     for interest in found:
-        fresh = [i for i in interest.items[:EVIDENCE_PER_INTEREST] if (i.source, i.item_id) not in known]
-        plan.append((interest, fresh))
-        report.interests.append(summary_of(interest, len(fresh)))
-    if any(fresh for _, fresh in plan):
+        fresh = [i for i in interest.items[:EVIDENCE_PER_INTEREST] if (i.source, i.item_id) not in owner]
+        target = stored_home(interest, owner)
+        name = target.text if target else normalise_topic(interest.name)
+        plan.append((name, interest.weight, fresh))
+        report.interests.append(summary_of(interest, len(fresh), name))
+    if any(fresh for _, _, fresh in plan):
         with lib.users.change(user, f"import of {Path(path).name}") as db:
-            for interest, fresh in plan:
+            for name, weight, fresh in plan:
                 if not fresh:
                     continue
-                name = normalise_topic(interest.name)
                 before = lib.users.find_interest(user, name)
                 # A topic the user dropped stays dropped: an old watch history does not overrule them.
                 status = "dropped" if before and before.status == "dropped" else "active"
                 interest_id = lib.users.upsert_interest(db, user, name, evidence_of(fresh[0]),
-                                                        weight=interest.weight, status=status)
+                                                        weight=weight, status=status)
                 for item in fresh[1:]:
                     lib.users.add_evidence(db, interest_id, evidence_of(item))
         sync_interest_vectors(lib, user)
