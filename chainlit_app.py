@@ -151,11 +151,14 @@ async def run_turn(text: str, echo: bool = False) -> None:
                 async with cl.Step(name=ui.step_name(payload), type="tool") as step:
                     step.output = ui.escape_md(payload)
             elif kind == "token":
-                await reply.stream_token(payload)
+                await reply.stream_token(ui.escape_token(payload))
             else:
                 turn = payload
+        final = ui.escape_md(ui.reply_head(turn.reply, turn.results))
         if not reply.content:
-            await stream_text(reply, ui.escape_md(ui.reply_head(turn.reply, turn.results)))
+            await stream_text(reply, final)
+        else:  # the streamed words were the model's alone; the reply also carries notes and fallbacks
+            reply.content = final
         await reply.send()
         if turn.results:
             await show_cards(turn.results)

@@ -54,6 +54,11 @@ def escape_md(text: str | None) -> str:
     return "\n".join(lines)
 
 
+def escape_token(token: str) -> str:
+    """A streamed piece of a reply, shown literally (as escape_md does, spaces left as they come)."""
+    return "".join("\\" + c if c in PUNCTUATION else c for c in token)
+
+
 def safe_url(url: str | None) -> str | None:
     """An http(s) URL fit for a markdown link target, or None."""
     if not url or not re.match(r"^https?://", url, re.I):

@@ -53,6 +53,14 @@ def test_untrusted_text_renders_as_the_same_text_never_as_markup(text):
         assert " ".join(line.split()) in shown
 
 
+def test_a_streamed_reply_is_shown_as_text_too():
+    """The LLM's reply streams in pieces; a title it repeats must not become a link or an image."""
+    pieces = ["Try ", "[this](javascript:alert(1)) ", "![x](http://evil/x.png) and ", "<img src=x onerror=alert(1)>"]
+    html = render("".join(ui.escape_token(p) for p in pieces))
+    assert "<a " not in html and "<img" not in html
+    assert "[this](javascript:alert(1))" in html.replace("&lt;", "<").replace("&gt;", ">")
+
+
 def test_escaping_keeps_line_breaks_and_indentation():
     out = ui.escape_md("Why #1: x\n  That interest comes from y")
     assert out.splitlines()[1].startswith("\u00a0\u00a0That")
