@@ -248,3 +248,32 @@ def test_a_failed_embedding_leaves_the_library_as_it_was(data_dir: Path):
     assert (list(lib.ids), lib.matrix.shape) == before
     assert lib.add_videos([Video(video_id="oriCrane001", title="Origami crane", source="youtube")]) == ["oriCrane001"]
     assert lib.matrix.shape[0] == len(lib.ids) == before[1][0] + 1
+
+
+def liked_csv(folder: Path, ids: list[str]) -> Path:
+    """Takeout's playlists/Liked videos.csv: video ids and when they were liked, no titles."""
+    path = folder / "Liked videos.csv"
+    path.write_text("Video ID,Playlist Video Creation Timestamp\n"
+                    + "".join(f"{v},2024-03-0{n + 1}T18:22:11+00:00\n" for n, v in enumerate(ids)), encoding="utf-8")
+    return path
+
+
+def test_liked_videos_alone_take_their_titles_from_youtube(data_dir: Path, tmp_path: Path):
+    from tools.importer import import_export
+
+    ids = list(ORIGAMI)
+    http = HttpMockSequence([({"status": "200"}, videos_body(ids))])
+    lib = open_from_settings(Settings(data_dir=data_dir), YouTubeSettings(api_key=KEY), http=http,
+                             transcript_api=Transcripts())
+    report = import_export(lib, "u", liked_csv(tmp_path, ids))
+    assert [i.name for i in report.interests] == ["origami"]
+    assert {e.quote for e in lib.users.find_interest("u", "origami").evidence} == {t for t, _, _ in ORIGAMI.values()}
+
+
+def test_liked_videos_without_a_key_say_why_nothing_was_found(data_dir: Path, tmp_path: Path):
+    from tools.importer import import_export
+
+    lib = open_from_settings(Settings(data_dir=data_dir), YouTubeSettings())
+    report = import_export(lib, "u", liked_csv(tmp_path, list(ORIGAMI)))
+    assert report.interests == []
+    assert "3 videos whose title is unknown (not in the catalog; set YOUTUBE_API_KEY" in report.text()

@@ -15,6 +15,7 @@ from memory.user_store import Evidence, Interest, normalise_topic
 from tools.import_detect import read_export
 from tools.imported_item import ImportedItem
 from tools.steering import sync_interest_vectors
+from tools.video import Video
 
 log = logging.getLogger(__name__)
 EVIDENCE_PER_INTEREST = 100
@@ -73,15 +74,23 @@ SOURCE_WORDS = {
 }
 
 
-def with_titles(lib: Library, items: list[ImportedItem]) -> list[ImportedItem]:
-    """Items that name only a video (liked-video and playlist CSVs) take its title from the catalog."""
-    out = []
+def with_titles(lib: Library, items: list[ImportedItem]) -> tuple[list[ImportedItem], int]:
+    """Items that name only a video (liked-video and playlist CSVs) take its title from the catalog,
+    or from YouTube when a key is set; also how many stay without one."""
+    wanted = list(dict.fromkeys(i.video_id for i in items if not i.text.strip() and i.video_id))
+    known: dict[str, Video] = {}
+    for source in lib.sources:
+        missing = [v for v in wanted if v not in known]
+        if missing:
+            known.update({v.video_id: v for v in source.lookup(missing)})
+    out, untitled = [], 0
     for item in items:
-        if not item.text.strip() and item.video_id and item.video_id in lib.catalog.videos:
-            video = lib.catalog.get(item.video_id)
+        if not item.text.strip() and item.video_id in known:
+            video = known[item.video_id]
             item = replace(item, text=video.title, channel=item.channel or video.channel)
+        untitled += not item.text.strip()
         out.append(item)
-    return out
+    return out, untitled
 
 
 def evidence_of(item: ImportedItem) -> Evidence:
@@ -111,7 +120,11 @@ def import_export(lib: Library, user: str, path: Path, since: dt.datetime | None
     """Read, discover, store. One transaction: a failure anywhere stores nothing; importing the same
     export again adds no evidence twice (items are known by source and id)."""
     batch = read_export(Path(path), since=since, progress=progress)
-    items = with_titles(lib, batch.items)
+    items, untitled = with_titles(lib, batch.items)
+    if untitled:
+        where = "found neither in the catalog nor on YouTube" if len(lib.sources) > 1 else \
+            "not in the catalog; set YOUTUBE_API_KEY to look them up"
+        batch.skipped[f"videos whose title is unknown ({where})"] = untitled
     if progress is not None:  # embedding a long history takes a while: say what is going on
         progress(len(batch.files), len(batch.files), f"finding interests in {len(items)} items")
     found = discover_interests(items, lib.embedder, dt.datetime.now(dt.timezone.utc))

@@ -45,6 +45,10 @@ class SearchBackend(Protocol):
         """New videos for short queries, within the user's hard limits where the backend can."""
         ...
 
+    def lookup(self, video_ids: list[str]) -> list[Video]:
+        """The videos with these ids, where the backend can tell (an import that holds ids only)."""
+        ...
+
     def owns(self, video: Video) -> bool:
         """Whether this backend can fetch the video's transcript."""
         ...
@@ -70,6 +74,9 @@ class LocalCatalog:
 
     def search(self, queries: list[str], rules: Rules) -> BackendAnswer:
         return BackendAnswer()
+
+    def lookup(self, video_ids: list[str]) -> list[Video]:
+        return [self.catalog.videos[v] for v in video_ids if v in self.catalog.videos]
 
     def owns(self, video: Video) -> bool:
         return video.source != "youtube"
