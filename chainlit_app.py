@@ -21,6 +21,7 @@ from chainlit.types import ThreadDict
 
 from agent import ui
 from agent.controllers import controller_named
+from agent.read_settings import read_settings
 from agent.session import AsyncSession
 from agent.settings import Settings
 from agent.sources import open_from_settings
@@ -42,7 +43,7 @@ async def session() -> AsyncSession:
     global _session
     async with _opening:
         if _session is None:
-            settings = Settings()
+            settings = read_settings(Settings)
             lib = await cl.make_async(open_from_settings)(settings)
             controller = controller_named()  # the LLM when a key or base URL is set, else the rules
             _session = await AsyncSession(lib, settings.data_dir, controller=controller, k=settings.results).start()
@@ -65,7 +66,7 @@ async def close_session() -> None:
 
 def current_user() -> str:
     user = cl.context.session.user
-    return user.identifier if user else Settings().user
+    return user.identifier if user else read_settings(Settings).user
 
 
 def configure_auth() -> None:
@@ -80,7 +81,7 @@ def configure_auth() -> None:
             return cl.User(identifier=username, metadata={"provider": "password"}) if ok else None
 
         return
-    settings = Settings()
+    settings = read_settings(Settings)
     # Chainlit signs its session cookie with this secret; the local user's is kept in the data dir.
     os.environ.setdefault("CHAINLIT_AUTH_SECRET", ui.local_secret(settings.data_dir))
 
@@ -94,7 +95,7 @@ configure_auth()
 
 @cl.data_layer
 def data_layer() -> SQLAlchemyDataLayer:
-    path = Settings().data_dir / "chainlit.sqlite"
+    path = read_settings(Settings).data_dir / "chainlit.sqlite"
     ui.ensure_chainlit_schema(path)
     return SQLAlchemyDataLayer(conninfo=f"sqlite+aiosqlite:///{path}")
 

@@ -32,11 +32,14 @@ def import_(path: Annotated[Path, typer.Argument(help="An X archive (zip or fold
             as_json: JsonOpt = False) -> None:
     """Learn interests from an export; all or nothing, and importing it again adds nothing twice."""
     from agent.controllers import naming_model
+    from agent.llm_settings import LLMSettings
+    from agent.read_settings import read_settings
     from tools.importer import import_export
 
     s = settings_from(data_dir, None, None, user)
     after = parse_since(since)
     try:
+        chat_model = naming_model(read_settings(LLMSettings))
         lib = open_from_settings(s)
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                       console=err, transient=True) as bar:
@@ -45,7 +48,7 @@ def import_(path: Annotated[Path, typer.Argument(help="An X archive (zip or fold
             def progress(done: int, total: int, name: str) -> None:
                 bar.update(task, completed=done, total=total, description=f"reading {name}")
 
-            report = import_export(lib, s.user, path, since=after, progress=progress, chat_model=naming_model())
+            report = import_export(lib, s.user, path, since=after, progress=progress, chat_model=chat_model)
     except ClipwiseError as exc:
         fail(exc)
     emit(as_json, report.__dict__ | {"interests": [i.__dict__ for i in report.interests]}, report.text())
@@ -53,7 +56,8 @@ def import_(path: Annotated[Path, typer.Argument(help="An X archive (zip or fold
 
 def export(user: UserOpt = None, data_dir: DataDir = None,
            to: Annotated[Optional[Path], typer.Option("--out", help="Write the JSON here instead of printing it.")] = None) -> None:
-    """Everything clipwise keeps about a user (interests with their evidence, rules, feedback), as JSON."""
+    """Everything clipwise keeps about a user (interests with their evidence, rules, feedback, seen videos,
+    undo history), as JSON."""
     from memory.user_store import UserStore
 
     s = settings_from(data_dir, None, None, user)
@@ -67,38 +71,91 @@ def export(user: UserOpt = None, data_dir: DataDir = None,
         err.print(f"wrote {to}")
 
 
+UNDO_NOTE = ("a copy stays in the undo history: say 'undo' in `clipwise chat` to bring it back, "
+             "until `clipwise forget --all` deletes it for good")
+
+
 def forget(user: UserOpt = None, data_dir: DataDir = None,
            interest: Annotated[Optional[list[str]], typer.Option("--interest", help="Delete this interest and its evidence.")] = None,
            evidence: Annotated[Optional[list[int]], typer.Option("--evidence", help="Delete one piece of evidence by its id (see export).")] = None,
            source: Annotated[Optional[str], typer.Option("--source", help="Delete all evidence from one source, e.g. x_like.")] = None,
            everything: Annotated[bool, typer.Option("--all", help="Delete everything kept about the user.")] = False) -> None:
     """Delete memory item by item: an interest, a piece of evidence, a whole source, or all of it."""
-    from memory.user_store import UserStore
-    from tools.steering import forget_topic
+    from memory.user_store import UserStore, normalise_topic
+    from tools.steering import forget_topic, resolve_interest, sync_interest_vectors
 
     s = settings_from(data_dir, None, None, user)
     if not (interest or evidence or source or everything):
         fail(ClipwiseError("Say what to forget: --interest TOPIC, --evidence ID, --source NAME or --all."))
     if everything:
         store = UserStore(s.data_dir / "memory.sqlite")
-        n = store.forget_user(s.user)
-        store.close()
-        emit(False, None, f"forgot everything about '{s.user}' ({n} row(s) deleted, undo history included)")
+        try:
+            n = store.forget_user(s.user)
+        finally:
+            store.close()
+        try:
+            vectors = drop_interest_vectors(s)
+        except ClipwiseError as exc:
+            fail(exc)
+        emit(False, None, f"forgot everything about '{s.user}' ({n} row(s) deleted, undo history included; "
+                          f"{vectors} interest vector(s) dropped)")
         return
     try:
         lib = open_from_settings(s)
+        # Everything named must exist before anything is deleted: a typo changes nothing.
+        ids = evidence_to_forget(lib.users.evidence_sources(s.user), s.user, evidence or [], source)
+        missing = [normalise_topic(t) for t in interest or [] if resolve_interest(lib, s.user, t) is None]
+        if missing:
+            raise ClipwiseError(f"User '{s.user}' has no interest called {', '.join(repr(t) for t in missing)}; "
+                                "nothing was forgotten. `clipwise export` lists the interests.")
         for topic in interest or []:
-            emit(False, None, forget_topic(lib, s.user, topic))
-        ids = list(evidence or [])
-        if source:
-            ids += [e["id"] for i in lib.users.export(s.user)["interests"] for e in i["evidence"] if e["source"] == source]
+            emit(False, None, f"{forget_topic(lib, s.user, topic)}; {UNDO_NOTE}")
+        ids = [i for i in ids if i in lib.users.evidence_sources(s.user)]  # not gone with an interest above
         if ids:
             with lib.users.change(s.user, f"forget {len(ids)} piece(s) of evidence") as db:
-                emptied = lib.users.delete_evidence(db, s.user, ids)
-            from tools.steering import sync_interest_vectors
-
+                deleted, emptied = lib.users.delete_evidence(db, s.user, ids)
+                if not deleted:  # deleted meanwhile by another process: journal nothing
+                    raise ClipwiseError("That evidence is already gone; nothing was forgotten.")
             sync_interest_vectors(lib, s.user)
             gone = f"; interests left with none and deleted: {', '.join(emptied)}" if emptied else ""
-            emit(False, None, f"forgot {len(ids)} piece(s) of evidence{gone}")
+            emit(False, None, f"forgot {deleted} piece(s) of evidence{gone}; {UNDO_NOTE}")
     except ClipwiseError as exc:
         fail(exc)
+
+
+def evidence_to_forget(have: dict[int, str], user: str, ids: list[int], source: str | None) -> list[int]:
+    """The evidence ids `--evidence` and `--source` name, given the user's (id -> source); a
+    ClipwiseError naming what does not exist if any of it does not."""
+    chosen = list(dict.fromkeys(ids))
+    unknown = [i for i in chosen if i not in have]
+    if unknown:
+        which = ("id " if len(unknown) == 1 else "ids ") + ", ".join(map(str, unknown))
+        raise ClipwiseError(f"User '{user}' has no evidence with {which}; nothing was forgotten. "
+                            "`clipwise export` lists the evidence with its ids.")
+    if source is not None:
+        from_source = [i for i, src in have.items() if src == source]
+        if not from_source:
+            sources = sorted(set(have.values()))
+            kept = f"the sources it has are: {', '.join(sources)}" if sources else "it has no evidence at all"
+            raise ClipwiseError(f"No evidence from source '{source}' was found for user '{user}'; {kept}. "
+                                "Nothing was forgotten.")
+        chosen += [i for i in from_source if i not in chosen]
+    return chosen
+
+
+def drop_interest_vectors(s) -> int:
+    """Delete the user's interest texts from Chroma (kept there for lookup by meaning), whether or
+    not the embedding model is present now; returns how many there were."""
+    from memory.vector_store import VectorStore
+    from agent.sources import catalog_name
+
+    folder = s.data_dir / "chroma"
+    if not folder.exists():
+        return 0
+    try:
+        vectors = VectorStore(folder, catalog_name=catalog_name(s))
+        held = vectors.interests.get(where={"user": s.user}, include=[])["ids"]
+        vectors.drop_interests_not_in(s.user, set())
+    except Exception as exc:  # noqa: BLE001 - the SQLite memory is gone already; say what is left
+        raise ClipwiseError(f"Memory deleted, but the interest vectors in {folder} could not be removed: {exc}") from exc
+    return len(held)

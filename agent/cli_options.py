@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from agent.settings import Settings
+from tools.errors import ClipwiseError
 
 out = Console()
 err = Console(stderr=True, soft_wrap=True)
@@ -23,9 +24,20 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JS
 K = Annotated[int, typer.Option("--k", min=1, max=50, help="How many results.")]
 
 
+FLAGS = {"data_dir": "--data-dir", "catalog": "--catalog", "transcripts": "--transcripts", "user": "--user"}
+"""The settings a command's flags give (they override the CLIPWISE_* variables)."""
+
+
 def settings_from(data_dir, catalog, transcripts, user) -> Settings:
+    """Settings from the flags given and the environment; a bad value ends the command with a
+    message naming its variable or flag (not a pydantic traceback)."""
+    from agent.read_settings import read_settings
+
     given = {"data_dir": data_dir, "catalog": catalog, "transcripts": transcripts, "user": user}
-    return Settings(**{k: v for k, v in given.items() if v is not None})
+    try:
+        return read_settings(Settings, FLAGS, **{k: v for k, v in given.items() if v is not None})
+    except ClipwiseError as exc:
+        fail(exc)
 
 
 def fail(exc: Exception) -> None:

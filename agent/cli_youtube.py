@@ -10,6 +10,7 @@ from rich.progress import Progress
 
 from agent.cli_options import err
 from agent.settings import Settings
+from agent.sources import youtube_settings
 from memory.user_store import Rules
 from tools.errors import ClipwiseError
 from tools.youtube_backend import youtube_search
@@ -17,7 +18,7 @@ from tools.youtube_backend import youtube_search
 
 def index_from_youtube(s: Settings, queries: list[str], out: Path | None, with_transcripts: bool) -> dict:
     """Search YouTube, keep what it found in the data dir (and as a JSONL catalog at `out`)."""
-    backend = youtube_search(s.data_dir)
+    backend = youtube_search(s.data_dir, youtube_settings())
     if backend is None:
         raise ClipwiseError("--youtube needs a YouTube Data API key in YOUTUBE_API_KEY (see the README, 'Live YouTube').")
     answer = backend.search(queries, Rules())

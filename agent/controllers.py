@@ -13,6 +13,7 @@ from agent.context import Context
 from agent.llm_log import LLMLog
 from agent.llm_settings import LLMSettings
 from agent.prompts import LLM_NO_KEY_NOTICE
+from agent.read_settings import read_settings
 from agent.rules_controller import rules_controller
 from agent.state import State
 
@@ -50,7 +51,7 @@ def controller_named(name: str | None = None, settings: LLMSettings | None = Non
     """'rules', 'llm', or None for the LLM when it is configured and the rules otherwise."""
     from agent.llm_controller import make_llm_controller
 
-    settings = settings or LLMSettings()
+    settings = settings or read_settings(LLMSettings)
     name = name or ("llm" if settings.configured else "rules")
     if name not in CONTROLLERS:
         raise ValueError(f"unknown controller {name!r}: expected one of {', '.join(CONTROLLERS)}")
@@ -64,5 +65,5 @@ def controller_named(name: str | None = None, settings: LLMSettings | None = Non
 
 def naming_model(settings: LLMSettings | None = None):
     """The chat model that may name imported interests, or None when no LLM is configured."""
-    settings = settings or LLMSettings()
+    settings = settings or read_settings(LLMSettings)
     return openai_model(settings) if settings.configured else None

@@ -3,14 +3,28 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
+from agent.read_settings import read_settings
 from agent.settings import Settings
 from memory.library import Library, open_library
-from tools.catalog import Catalog, load_catalog
+from tools.catalog import DEMO_DIR, Catalog, load_catalog
 from tools.errors import ClipwiseError
 from tools.youtube_settings import YouTubeSettings
 
 log = logging.getLogger(__name__)
+
+
+def catalog_name(settings: Settings) -> str:
+    """The name open_from_settings' catalog has (its vector collection's), without loading it."""
+    if settings.sources == "youtube":
+        return "youtube"
+    return str(Path(settings.catalog or DEMO_DIR / "catalog.jsonl").resolve())
+
+
+def youtube_settings() -> YouTubeSettings:
+    """YOUTUBE_* settings; a bad value is a ClipwiseError naming the variable (never the key)."""
+    return read_settings(YouTubeSettings)
 
 
 def open_from_settings(settings: Settings, youtube: YouTubeSettings | None = None, http=None,
@@ -20,6 +34,8 @@ def open_from_settings(settings: Settings, youtube: YouTubeSettings | None = Non
     from tools.youtube_backend import youtube_search
 
     mode = settings.sources
+    if mode != "local" and youtube is None:
+        youtube = youtube_settings()
     backend = None if mode == "local" else youtube_search(settings.data_dir, youtube, http, transcript_api)
     if backend is None and mode in ("youtube", "local+youtube"):
         raise ClipwiseError(f"CLIPWISE_SOURCES={mode} needs a YouTube Data API key in YOUTUBE_API_KEY "

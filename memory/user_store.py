@@ -211,21 +211,30 @@ class UserStore:
             "WHERE i.user = ? AND e.ref IS NOT NULL", (user,))
         return {(r["source"], r["ref"]) for r in rows}
 
-    def delete_evidence(self, db: sqlite3.Connection, user: str, evidence_ids: list[int]) -> list[str]:
-        """Delete pieces of evidence; an interest left with none goes too. Returns those interests' texts."""
+    def evidence_sources(self, user: str) -> dict[int, str]:
+        """Id -> source of every piece of evidence the user has (what `forget --evidence` may name)."""
+        rows = self._rows("SELECT e.id, e.source FROM evidence e JOIN interests i ON i.id = e.interest_id "
+                          "WHERE i.user = ? ORDER BY e.id", (user,))
+        return {r["id"]: r["source"] for r in rows}
+
+    def delete_evidence(self, db: sqlite3.Connection, user: str, evidence_ids: list[int]) -> tuple[int, list[str]]:
+        """Delete the user's pieces of evidence among these ids; an interest left with none goes too.
+        Returns how many pieces were deleted and the texts of the interests that went with them."""
+        if not evidence_ids:
+            return 0, []
         marks = ", ".join("?" for _ in evidence_ids)
         owners = db.execute(
             f"SELECT DISTINCT e.interest_id FROM evidence e JOIN interests i ON i.id = e.interest_id "
             f"WHERE i.user = ? AND e.id IN ({marks})", (user, *evidence_ids)).fetchall()
-        db.execute(f"DELETE FROM evidence WHERE id IN ({marks}) AND interest_id IN "
-                   f"(SELECT id FROM interests WHERE user = ?)", (*evidence_ids, user))
+        deleted = db.execute(f"DELETE FROM evidence WHERE id IN ({marks}) AND interest_id IN "
+                             f"(SELECT id FROM interests WHERE user = ?)", (*evidence_ids, user)).rowcount
         emptied = []
         for row in owners:
             left = db.execute("SELECT COUNT(*) FROM evidence WHERE interest_id = ?", (row[0],)).fetchone()[0]
             if not left:
                 emptied.append(db.execute("SELECT text FROM interests WHERE id = ?", (row[0],)).fetchone()[0])
                 db.execute("DELETE FROM interests WHERE id = ?", (row[0],))
-        return emptied
+        return deleted, emptied
 
     def rename_interest(self, db: sqlite3.Connection, interest_id: str, text: str) -> None:
         db.execute("UPDATE interests SET text = ?, updated_at = ? WHERE id = ?", (text, now_iso(), interest_id))
@@ -239,7 +248,10 @@ class UserStore:
             interests.append(dict(row, evidence=[dict(e) for e in ev]))
         tables = {t: [dict(r) for r in self._rows(f"SELECT * FROM {t} WHERE user = ?", (user,))]
                   for t in ("rules", "feedback", "seen")}
-        return {"user": user, "exported_at": now_iso(), "interests": interests, **tables}
+        # Each journal entry keeps a full copy of the memory before that change (forgotten evidence
+        # included) until `forget --all`; the export lists the entries, not the copies.
+        undo = [dict(r) for r in self._rows("SELECT action, at FROM journal WHERE user = ? ORDER BY id", (user,))]
+        return {"user": user, "exported_at": now_iso(), "interests": interests, **tables, "undo_history": undo}
 
     def forget_user(self, user: str) -> int:
         """Delete everything stored about the user, the undo journal included; returns rows deleted."""
