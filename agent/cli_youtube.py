@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 
@@ -12,6 +11,7 @@ from agent.cli_options import err
 from agent.settings import Settings
 from agent.sources import youtube_settings
 from memory.user_store import Rules
+from tools.catalog_jsonl import write_jsonl
 from tools.errors import ClipwiseError
 from tools.youtube_backend import youtube_search
 
@@ -44,11 +44,7 @@ def index_from_youtube(s: Settings, queries: list[str], out: Path | None, with_t
 
 def write_catalog(out: Path, videos, transcripts: dict[str, Path]) -> None:
     """A JSONL catalog plus a `<name>-transcripts/` folder beside it: `--catalog out --transcripts folder`."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(out.suffix + ".tmp")
-    tmp.write_text("".join(json.dumps(v.model_dump(mode="json"), ensure_ascii=False) + "\n" for v in videos),
-                   encoding="utf-8")
-    tmp.replace(out)
+    write_jsonl(out, videos)
     if transcripts:
         folder = out.with_name(out.stem + "-transcripts")
         folder.mkdir(exist_ok=True)

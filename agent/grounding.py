@@ -11,13 +11,12 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel, Field
 
-from tools.explain import clip_and_rules, quote_line, since_then
+from tools.explain import clip_and_rules, evidence_kind, evidence_lines, quote_line, since_then
 from tools.filters import fmt_duration
 
 TIME = re.compile(r"\b(?:\d{1,2}:)?\d{1,2}:\d{2}\b")
 QUOTED = re.compile(r"[\"“”]([^\"“”]{3,})[\"“”]")
 TIME_SLACK_S = 1.0
-SOURCES = {"chat": "you said", "liked_video": "you asked for more like it", "import": "imported"}
 
 
 class CitedQuote(BaseModel):
@@ -116,9 +115,10 @@ def check_wording(wording: ExplanationWording, exp: dict) -> Checked:
 def source_line(interest: dict, words: list[str]) -> list[str]:
     """Where the interest came from: the cited words with their source and time, else the latest evidence."""
     evidence = interest.get("evidence", [])
-    chosen = [(w, next(e for e in evidence if cites(e["quote"], w))) for w in words] or [
-        (e["quote"], e) for e in evidence[-1:]]
-    return [f"  That interest comes from what {SOURCES.get(e['source'], e['source'])}: \"{w}\" "
+    if not words:  # nothing cited: the same account of the evidence as the rules controller gives
+        return evidence_lines(evidence)
+    chosen = [(w, next(e for e in evidence if cites(e["quote"], w))) for w in words]
+    return [f"  That interest comes from what {evidence_kind(e['source'])}: \"{w}\" "
             f"({e['said_at'][:16].replace('T', ' ')} UTC)." for w, e in chosen]
 
 

@@ -20,8 +20,8 @@ from urllib.parse import quote
 from agent.intents import parse
 from memory.library import Library
 from memory.user_store import Interest, normalise_topic
-from tools.explain import IMPORTED
 from tools.filters import describe_limits, fmt_duration
+from tools.imported_item import SOURCE_NAMES
 
 PLACEHOLDER_THUMB = "/public/placeholder-thumb.svg"
 THUMB_MARK = "#clipwise-thumb"
@@ -36,7 +36,7 @@ CARD_ACTIONS = (
 )
 """(action name, button label, the request it sends, the tool that request must call)."""
 SOURCES = {"chat": "you said", "liked_video": "you liked a video",
-           **{source: f"imported ({one})" for source, (one, _) in IMPORTED.items()}}
+           **{source: f"imported ({one})" for source, (one, _) in SOURCE_NAMES.items()}}
 USER_NAME = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
 
 

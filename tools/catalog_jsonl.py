@@ -1,4 +1,4 @@
-"""Load a catalog from JSONL: one video object a line, as in the real-data catalog."""
+"""A catalog as JSONL: one video object a line, as in the real-data catalog; read and written."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from tools.atomic_file import write_atomically
 from tools.errors import CatalogError
 from tools.video import Video
 
@@ -55,3 +56,8 @@ def load_jsonl(path: Path) -> list[Video]:
         seen.add(video.video_id)
         videos.append(video)
     return videos
+
+
+def write_jsonl(path: Path, videos) -> None:
+    """The videos as a JSONL catalog that load_jsonl reads back, written whole or not at all."""
+    write_atomically(path, "".join(json.dumps(v.model_dump(mode="json"), ensure_ascii=False) + "\n" for v in videos))

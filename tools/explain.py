@@ -6,6 +6,7 @@ import datetime as dt
 
 from memory.library import Library
 from tools.filters import fmt_duration
+from tools.imported_item import SOURCE_NAMES
 
 
 def explain(lib: Library, user: str, item: dict, position: int) -> dict:
@@ -54,14 +55,15 @@ def explanation_text(exp: dict) -> str:
     return "\n".join(lines + clip_and_rules(exp))
 
 
-IMPORTED = {
-    "x_post": ("post of yours", "posts of yours"), "x_like": ("post you liked", "posts you liked"),
-    "youtube_watch": ("video you watched", "videos you watched"),
-    "youtube_like": ("video you liked", "videos you liked"),
-    "youtube_playlist": ("video in your playlists", "videos in your playlists"),
-    "note": ("note of yours", "notes of yours"),
-}
-"""How imported evidence is named, one and many (tools.imported_item.SOURCES)."""
+SAID = {"chat": "you said", "liked_video": "you asked for more like it"}
+"""Evidence that is the user's own words or act in chat."""
+
+
+def evidence_kind(source: str) -> str:
+    """What a piece of evidence was, for 'That interest comes from what ...'."""
+    if source in SOURCE_NAMES:
+        return f"your import ({SOURCE_NAMES[source][0]})"
+    return SAID.get(source, source)
 
 
 def months(dates: list[str]) -> str:
@@ -76,21 +78,20 @@ def months(dates: list[str]) -> str:
 def evidence_lines(evidence: list[dict]) -> list[str]:
     """Where an interest comes from: the user's words, a liked video, or the imported items behind it."""
     lines = []
-    for ev in [e for e in evidence if e["source"] not in IMPORTED][-3:]:
+    for ev in [e for e in evidence if e["source"] not in SOURCE_NAMES][-3:]:
         when = ev["said_at"][:16].replace("T", " ")
-        kind = {"chat": "you said", "liked_video": "you asked for more like it"}.get(ev["source"], ev["source"])
-        lines.append(f"  That interest comes from what {kind}: \"{ev['quote']}\" ({when} UTC).")
-    imported = [e for e in evidence if e["source"] in IMPORTED]
+        lines.append(f"  That interest comes from what {evidence_kind(ev['source'])}: \"{ev['quote']}\" ({when} UTC).")
+    imported = [e for e in evidence if e["source"] in SOURCE_NAMES]
     if imported:
         parts = []
         for source in dict.fromkeys(e["source"] for e in imported):
             group = [e for e in imported if e["source"] == source]
             span = months([e["said_at"] for e in group])
-            parts.append(f"{len(group)} {IMPORTED[source][len(group) > 1]}" + (f" in {span}" if span else ""))
+            parts.append(f"{len(group)} {SOURCE_NAMES[source][len(group) > 1]}" + (f" in {span}" if span else ""))
         lines.append(f"  That interest comes from your import: {' and '.join(parts)}. For example:")
         for ev in imported[:3]:
             when = f", {ev['said_at'][:10]}" if ev["said_at"] else ""
-            lines.append(f"    - \"{ev['quote']}\" ({IMPORTED[ev['source']][0]}{when})")
+            lines.append(f"    - \"{ev['quote']}\" ({SOURCE_NAMES[ev['source']][0]}{when})")
     return lines
 
 

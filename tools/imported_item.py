@@ -5,7 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-SOURCES = ("x_post", "x_like", "youtube_watch", "youtube_like", "youtube_playlist", "note")
+SOURCE_NAMES = {
+    "x_post": ("post of yours", "posts of yours"), "x_like": ("post you liked", "posts you liked"),
+    "youtube_watch": ("video you watched", "videos you watched"),
+    "youtube_like": ("video you liked", "videos you liked"),
+    "youtube_playlist": ("video in your playlists", "videos in your playlists"),
+    "note": ("note of yours", "notes of yours"),
+}
+"""Each source of imported items, and how one item and many of them are named to the user."""
+SOURCES = tuple(SOURCE_NAMES)
 
 
 @dataclass(frozen=True)

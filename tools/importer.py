@@ -13,7 +13,7 @@ from memory.interest_discovery import FoundInterest, discover_interests
 from memory.library import Library
 from memory.user_store import Evidence, Interest, normalise_topic
 from tools.import_detect import read_export
-from tools.imported_item import ImportedItem
+from tools.imported_item import SOURCE_NAMES, ImportedItem
 from tools.steering import sync_interest_vectors
 from tools.video import Video
 
@@ -62,16 +62,12 @@ class ImportReport:
             lines.append(f"  {n}. {found.name}: {found.support} item(s)" + ("" if found.added else " (known)"))
             for ex in found.examples:
                 when = f" ({ex['date']})" if ex["date"] else ""
-                lines.append(f"     - {SOURCE_WORDS.get(ex['source'], ex['source'])}: \"{ex['text']}\"{when}")
+                lines.append(f"     - {SOURCE_NAMES[ex['source']][0]}: \"{ex['text']}\"{when}")
         lines.append("Keep them, or say 'rename <old> to <new>', 'forget <topic>' or 'drop <topic>'; 'undo' takes "
                      "the whole import back.")
         return "\n".join(lines)
 
 
-SOURCE_WORDS = {
-    "x_post": "your post", "x_like": "a post you liked", "youtube_watch": "a video you watched",
-    "youtube_like": "a video you liked", "youtube_playlist": "a video in your playlist", "note": "your note",
-}
 
 
 def with_titles(lib: Library, items: list[ImportedItem]) -> tuple[list[ImportedItem], int]:

@@ -7,8 +7,8 @@ import datetime as dt
 from memory.library import Library
 from memory.user_store import Evidence, Interest, normalise_topic, now_iso
 from tools.errors import ClipwiseError
-from tools.explain import IMPORTED
 from tools.filters import describe_limits, fmt_duration
+from tools.imported_item import SOURCE_NAMES
 
 MATCH_SIMILARITY = 0.8
 """How close a phrase must be to a stored interest to name it ('dropping math' -> 'mathematics')."""
@@ -178,9 +178,9 @@ def describe_memory(lib: Library, user: str) -> str:
         lines.append(f"{title}: " + ("none" if not group else ""))
         for i in group:
             ev = i.evidence[-1] if i.evidence else None
-            if ev and ev.source in IMPORTED:
-                n = sum(e.source in IMPORTED for e in i.evidence)
-                src = f" (from your import: {n} item(s), e.g. {IMPORTED[ev.source][0]} \"{ev.quote[:80]}\")"
+            if ev and ev.source in SOURCE_NAMES:
+                n = sum(e.source in SOURCE_NAMES for e in i.evidence)
+                src = f" (from your import: {n} item(s), e.g. {SOURCE_NAMES[ev.source][0]} \"{ev.quote[:80]}\")"
             elif ev:
                 src = f" (from {ev.source}: \"{ev.quote}\", {ev.said_at[:16].replace('T', ' ')})"
             else:

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import os
-import tempfile
 from pathlib import Path
 
 import httplib2
 
 from memory.user_store import Rules
-from tools.catalog_jsonl import load_jsonl
+from tools.catalog_jsonl import load_jsonl, write_jsonl
 from tools.errors import CatalogError
 from tools.search_backend import BackendAnswer, TranscriptAnswer
 from tools.video import Video
@@ -46,12 +44,7 @@ class SavedVideos:
         if not new:
             return
         self.videos.update(new)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".youtube-videos.")
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            for video in self.videos.values():
-                out.write(json.dumps(video.model_dump(mode="json"), ensure_ascii=False) + "\n")
-        os.replace(tmp, self.path)
+        write_jsonl(self.path, self.videos.values())
 
 
 def limits_from(rules: Rules, settings: YouTubeSettings) -> SearchLimits:

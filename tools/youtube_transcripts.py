@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
-import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +21,7 @@ from youtube_transcript_api import (
 )
 from youtube_transcript_api.proxies import GenericProxyConfig, ProxyConfig
 
+from tools.atomic_file import write_atomically
 from tools.youtube_cache import CACHE_DIR, HOUR, ResponseCache
 
 log = logging.getLogger(__name__)
@@ -121,7 +120,7 @@ class TranscriptFetcher:
             log.warning("Transcript of %s could not be read: %s", video_id, type(error).__name__)
             self.cache.put(FAILURE_KIND, failure_key, UNREADABLE, ttl_s=NETWORK_FAILURE_TTL_S)
             return TranscriptResult(None, UNREADABLE)
-        _write_atomically(path, segments)
+        write_atomically(path, json.dumps(segments, ensure_ascii=False))
         return TranscriptResult(path, None)
 
     def _download(self, video_id: str) -> list[dict]:
@@ -150,16 +149,3 @@ def _class_name_in_words(name: str) -> str:
     """'AgeRestricted' -> 'age restricted'; 'YouTube' stays one word."""
     words = re.findall(r"YouTube|[A-Z][a-z]*|[a-z]+|\d+", name)
     return " ".join(w if w == "YouTube" else w.lower() for w in words)
-
-
-def _write_atomically(path: Path, segments: list[dict]) -> None:
-    # Temp file + rename: a reader (or a crash) never sees half a transcript.
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(segments, out, ensure_ascii=False)
-        os.replace(temp_name, path)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
