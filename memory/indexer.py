@@ -49,15 +49,21 @@ def index_videos(
         store.videos.delete(ids=gone)
     for i in range(0, len(todo), batch):
         ids = todo[i : i + batch]
-        videos = [catalog.get(v) for v in ids]
-        texts = [v.embedding_text() for v in videos]
-        vectors = embedder.embed(texts)
-        metas = [{"channel": v.channel, "fingerprint": catalog.fingerprint(v.video_id)} for v in videos]
-        store.upsert(store.videos, ids, vectors, metas, texts)
+        embed_videos(catalog, store, embedder, ids)
         report.videos_embedded += len(ids)
         if progress:
             progress(len(ids))
     return report
+
+
+def embed_videos(catalog: Catalog, store: VectorStore, embedder: MiniLMEmbedder, ids: list[str]) -> np.ndarray:
+    """Embed these catalog videos and store their vectors (with the fingerprint that marks them current)."""
+    videos = [catalog.get(v) for v in ids]
+    texts = [v.embedding_text() for v in videos]
+    vectors = embedder.embed(texts)
+    metas = [{"channel": v.channel, "fingerprint": catalog.fingerprint(v.video_id)} for v in videos]
+    store.upsert(store.videos, ids, vectors, metas, texts)
+    return np.asarray(vectors, dtype=np.float32)
 
 
 def transcript_windows(

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from memory.embedder import MiniLMEmbedder, load_embedder
-from memory.indexer import IndexReport, index_videos, stale_videos
+from memory.indexer import IndexReport, embed_videos, index_videos, stale_videos
 from memory.lexical import LexicalIndex
 from memory.user_store import UserStore
 from memory.vector_store import VectorStore
@@ -63,11 +63,7 @@ class Library:
                 return []
             added = None
             if self.embedder is not None:
-                ids = list(new)
-                vectors = self.embedder.embed([new[v].embedding_text() for v in ids])
-                metas = [{"channel": new[v].channel, "fingerprint": Catalog(videos=new).fingerprint(v)} for v in ids]
-                self.vectors.upsert(self.vectors.videos, ids, vectors, metas, [new[v].embedding_text() for v in ids])
-                added = np.asarray(vectors, dtype=np.float32)
+                added = embed_videos(Catalog(videos=new), self.vectors, self.embedder, list(new))
             self.catalog.videos.update(new)
             self._reindex_lexical()
             if added is not None:

@@ -19,7 +19,7 @@ def search_queries(lib: Library, req: Request) -> list[str]:
     elif req.query:
         found = [req.query, *req.queries]
     else:
-        active = [i for i in lib.users.interests(req.user, "active")]
+        active = lib.users.interests(req.user, "active")
         found = [i.text for i in sorted(active, key=lambda i: -i.weight)]
     unique = list(dict.fromkeys(" ".join(q.split()) for q in found if q and q.strip()))
     return unique[:MAX_QUERIES]
