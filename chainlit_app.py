@@ -1,5 +1,5 @@
 """Chainlit web UI: glue only. Every decision is made by the agent graph; what is shown is built
-by agent/ui.py. Card and panel buttons send the same plain-language requests a user could type.
+by agent/web/web_views.py. Card and panel buttons send the same plain-language requests a user could type.
 
 Auth: CLIPWISE_AUTH_USERS ("alice:pw1,bob:pw2" or "@/path/to/file") turns on password sign-in
 (Chainlit also needs CHAINLIT_AUTH_SECRET); without it there is a single local user
@@ -19,13 +19,13 @@ import chainlit as cl
 from chainlit.data.sql_alchemy import SQLAlchemyDataLayer
 from chainlit.types import ThreadDict
 
-from agent import ui
+from agent.web import web_views as ui
 from agent.controllers import controller_named
 from agent.read_settings import read_settings
 from agent.session import AsyncSession
 from agent.settings import Settings
 from agent.sources import open_from_settings
-from agent.ui_import import import_uploads
+from agent.web.web_uploads import import_uploads
 
 STREAM_WORDS = 4
 """Words per streamed chunk when the controller gives the reply in one piece."""

@@ -13,15 +13,15 @@ from rich.table import Table
 
 from langchain_core.utils.function_calling import convert_to_openai_tool
 
-from agent.llm_view import model_view
+from agent.llm.prompt_view import model_view
 from agent.session import Session
-from agent.tools import TOOLS
+from agent.toolset import TOOLS
 from agent.usage import estimate_tokens, request_chars
 from tools.clips import warm_clips
 from agent.settings import Settings
-from memory.library import open_library
-from memory.indexer import index_videos
-from tools.catalog import load_catalog
+from tools.library import open_library
+from tools.catalog.indexer import index_videos
+from tools.catalog.store import load_catalog
 from tools.errors import ClipwiseError
 
 TURNS = ["I want to learn {t}", "why #1?", "more like #2", "recommend something", "nothing over 20 minutes",

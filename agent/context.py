@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from memory.library import Library
+from tools.library import Library
 
 
 @dataclass

@@ -10,11 +10,11 @@ from langgraph.runtime import Runtime
 from pydantic import SecretStr
 
 from agent.context import Context
-from agent.llm_log import LLMLog
-from agent.llm_settings import LLMSettings
+from agent.llm.call_log import LLMLog
+from agent.llm.llm_settings import LLMSettings
 from agent.prompts import LLM_NO_KEY_NOTICE
 from agent.read_settings import read_settings
-from agent.rules_controller import rules_controller
+from agent.rules.rules_controller import rules_controller
 from agent.state import State
 
 CONTROLLERS = ("rules", "llm")
@@ -49,7 +49,7 @@ def told_once(controller: Callable, notice: str) -> Callable:
 
 def controller_named(name: str | None = None, settings: LLMSettings | None = None) -> Callable:
     """'rules', 'llm', or None for the LLM when it is configured and the rules otherwise."""
-    from agent.llm_controller import make_llm_controller
+    from agent.llm.llm_controller import make_llm_controller
 
     settings = settings or read_settings(LLMSettings)
     name = name or ("llm" if settings.configured else "rules")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from memory.library import Library
+from tools.library import Library
 from tools.filters import fmt_duration
 
 

@@ -10,9 +10,9 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.prebuilt import ToolNode, tools_condition
 
 from agent.context import Context
-from agent.rules_controller import rules_controller
+from agent.rules.rules_controller import rules_controller
 from agent.state import RESET, State
-from agent.tools import TOOLS
+from agent.toolset import TOOLS
 
 
 KEEP_TURNS = 8

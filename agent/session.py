@@ -14,9 +14,9 @@ from langgraph.checkpoint.sqlite import SqliteSaver
 from agent.context import Context
 from agent.formatting import card_fields
 from agent.graph import build_graph
-from agent.rules_controller import rules_controller
+from agent.rules.rules_controller import rules_controller
 from agent.usage import turn_usage
-from memory.library import Library
+from tools.library import Library
 from tools.clips import warm_clips
 
 

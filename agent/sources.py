@@ -7,10 +7,10 @@ from pathlib import Path
 
 from agent.read_settings import read_settings
 from agent.settings import Settings
-from memory.library import Library, open_library
-from tools.catalog import DEMO_DIR, Catalog, load_catalog
+from tools.library import Library, open_library
+from tools.catalog.store import DEMO_DIR, Catalog, load_catalog
 from tools.errors import ClipwiseError
-from tools.youtube_settings import YouTubeSettings
+from tools.youtube.youtube_config import YouTubeSettings
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ def open_from_settings(settings: Settings, youtube: YouTubeSettings | None = Non
                        transcript_api=None) -> Library:
     """The library on the chosen sources. `http` and `transcript_api` replace the network (recorded
     responses in the evals, the library's own mocks in tests)."""
-    from tools.youtube_backend import youtube_search
+    from tools.youtube.backend import youtube_search
 
     mode = settings.sources
     if mode != "local" and youtube is None:

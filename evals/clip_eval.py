@@ -7,7 +7,7 @@ import random
 import statistics
 from pathlib import Path
 
-from memory.library import Library
+from tools.library import Library
 from tools.clips import find_clip
 from tools.errors import ClipwiseError, UnknownVideoError
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import yaml
 
-from agent.rules_controller import rules_controller
+from agent.rules.rules_controller import rules_controller
 from agent.session import Session
 from evals.judge import judge_turn
-from memory.library import Library, open_library
+from tools.library import Library, open_library
 from tools.errors import ClipwiseError
 
 TURN_KEYS = {"say", "expect", "restart"}

@@ -15,9 +15,9 @@ import numpy as np
 
 from evals.build_real_suites import MEANINGLESS_SERIES, SERIES_TYPES, read_jsonl, series_query
 from evals.retrieval_eval import K, measures
-from memory.library import Library, open_library
+from tools.library import Library, open_library
 from memory.user_store import UserStore
-from tools.catalog import load_catalog
+from tools.catalog.store import load_catalog
 from tools.ranking import Request, recommend
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,7 +28,7 @@ MAX_WATCHED = 20
 METRICS = ("hit_at_10", "precision_at_10", "recall_at_10")
 
 try:
-    from tools.importer import import_export
+    from tools.imports.importer import import_export
 except ImportError as exc:  # the importer (or a parser it needs) is not there yet: learn without it
     import_export, IMPORTER_MISSING = None, str(exc)
 
@@ -81,9 +81,9 @@ def make_history(lib: Library, rng: random.Random, series: tuple[str, list[str]]
 
 
 def learn_without_importer(lib: Library, user: str, path: Path) -> None:
-    """What tools.importer does, minus its parsers and all-or-nothing storing: our own file, read plainly."""
-    from memory.interest_discovery import discover_interests
-    from tools.imported_item import ImportedItem
+    """What tools.imports.importer does, minus its parsers and all-or-nothing storing: our own file, read plainly."""
+    from tools.imports.discovery import discover_interests
+    from tools.imports.imported_item import ImportedItem
     from tools.steering import add_interest
 
     items = []
@@ -101,7 +101,7 @@ def learn(lib: Library, user: str, path: Path) -> str:
     """Store the interests the export shows; returns which learner ran."""
     if import_export is not None:
         import_export(lib, user, path)
-        return "tools.importer.import_export"
+        return "tools.imports.importer.import_export"
     learn_without_importer(lib, user, path)
     return f"the private fallback ({IMPORTER_MISSING})"
 
@@ -132,8 +132,8 @@ def run_import_eval(lib: Library, data: Path, histories: int = 16, seed: int = 0
             h = make_history(lib, rng, groups[n % len(groups)], now, Path(tmp) / f"h{n}")
             user, blank = f"{tag}-{seed}-{n}", f"{tag}-{seed}-{n}-none"
             learner = learn(lib, user, h.path)
-            lib.users.mark_seen(user, h.watched + h.noise)
-            lib.users.mark_seen(blank, h.watched + h.noise)
+            lib.mark_seen(user, h.watched + h.noise)
+            lib.mark_seen(blank, h.watched + h.noise)
             ours = [i.video_id for i in recommend(lib, Request(user=user, k=K)).items]
             none = [i.video_id for i in recommend(lib, Request(user=blank, k=K)).items]
             pop = popularity(lib, set(h.watched + h.noise))

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from evals.clip_eval import read_jsonl
-from memory.library import Library
+from tools.library import Library
 from tools.errors import ClipwiseError
 
 K = 10

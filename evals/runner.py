@@ -11,14 +11,14 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from agent.rules_controller import rules_controller
+from agent.rules.rules_controller import rules_controller
 from agent.settings import Settings
 from evals.clip_eval import run_clips
 from evals.conversations import load_case, run_case
 from evals.retrieval_eval import run_retrieval
 from evals.youtube_replay import CASSETTE_FOLDER, REPLAY_DIR, REPLAY_SUFFIX, YouTubeReplay
-from memory.library import Library, open_library
-from tools.catalog import load_catalog
+from tools.library import Library, open_library
+from tools.catalog.store import load_catalog
 from tools.errors import ClipwiseError
 
 def is_case_file(f: Path) -> bool:

@@ -15,7 +15,7 @@ import yaml
 
 from agent.settings import Settings
 from evals.conversations import CaseResult, load_case, run_case
-from memory.library import Library
+from tools.library import Library
 from tools.errors import ClipwiseError
 
 REPLAY_SUFFIX = ".replay.yaml"
@@ -124,7 +124,7 @@ class YouTubeReplay:
         (a YOUTUBE_PER_QUERY there would change the requests and miss the cassette)."""
         from pydantic import ValidationError
 
-        from tools.youtube_settings import YouTubeSettings
+        from tools.youtube.youtube_config import YouTubeSettings
 
         fields = YouTubeSettings.model_fields
         given = {**self.youtube, **overrides}

@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 
 from agent.session import Session
-from memory.library import Library, open_library
+from tools.library import Library, open_library
 from memory.user_store import UserStore
-from tools.catalog import DEMO_DIR, load_catalog
+from tools.catalog.store import DEMO_DIR, load_catalog
 
 REAL_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "real"
 LINEAR_ALGEBRA = {f"demo-linal{n}" for n in range(1, 6)}
-"""The five linear-algebra videos of the demo catalog (tools/demo/README.md)."""
+"""The five linear-algebra videos of the demo catalog (tools/catalog/demo/README.md)."""
 CRYPTO_WORDS = re.compile(r"\b(crypto|bitcoin|blockchain)\b", re.IGNORECASE)
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from agent.cli import app
+from agent.cli.main import app
 from conftest import LINEAR_ALGEBRA, transcript_segments
 from memory.user_store import UserStore
 
@@ -113,7 +113,7 @@ def words(text: str) -> str:
 def write_bad_catalog(folder: Path) -> Path:
     folder.mkdir(parents=True)
     bad = folder / "bad.jsonl"
-    good = (Path(__file__).parents[1] / "tools" / "demo" / "catalog.jsonl").read_text().splitlines()[0]
+    good = (Path(__file__).parents[1] / "tools" / "catalog" / "demo" / "catalog.jsonl").read_text().splitlines()[0]
     bad.write_text(good + '\n{"video_id": "x1", "title": \n', encoding="utf-8")
     return bad
 

@@ -8,13 +8,13 @@ import shutil
 import pytest
 from typer.testing import CliRunner
 
-from agent.cli import app
+from agent.cli.main import app
 from agent.session import Session
 from conftest import LINEAR_ALGEBRA, ids, quote_is_in_transcript, transcript_segments
 from memory.embedder import MiniLMEmbedder
-from memory.library import Library, open_library
+from tools.library import Library, open_library
 from memory.user_store import UserStore
-from tools.catalog import DEMO_DIR, load_catalog
+from tools.catalog.store import DEMO_DIR, load_catalog
 
 
 @pytest.fixture(params=["is_available", "empty_model_dir"])

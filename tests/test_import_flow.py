@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from agent.cli import app
+from agent.cli.main import app
 from tools.errors import ClipwiseError
-from tools.importer import import_export
+from tools.imports.importer import import_export
 
 SOURDOUGH = [
     "Sourdough starter from scratch: day by day", "Shaping a sourdough boule with good tension",
@@ -172,7 +172,7 @@ def test_cli_import_names_the_bad_file(tmp_path, data_dir):
 
 
 def test_a_file_attached_in_the_chat_is_imported_under_its_own_name(lib, user, tmp_path):
-    from agent.ui_import import import_uploads
+    from agent.web.web_uploads import import_uploads
 
     # Chainlit keeps an upload under a random name with no extension; the name the user gave is separate.
     upload = tmp_path / "4f1c0a"

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from tools.errors import ImportFileError
-from tools.import_common import parse_datetime, youtube_ids
-from tools.import_detect import read_export
+from tools.imports.common import parse_datetime, youtube_ids
+from tools.imports.detect import read_export
 
 FIXTURES = Path(__file__).parent / "fixtures" / "imports"
 TAKEOUT_YT = "Takeout/YouTube and YouTube Music"
@@ -399,7 +399,7 @@ def test_deeply_nested_json_names_the_file(tmp_path: Path):
 
 
 def test_other_unexpected_errors_name_the_file_but_interrupts_pass(tmp_path: Path, monkeypatch):
-    import tools.import_detect as detect
+    import tools.imports.detect as detect
 
     bad = write(tmp_path / "archive" / "data" / "tweets.js", "window.YTD.tweets.part0 = []")
 

@@ -9,10 +9,10 @@ import pytest
 from langchain_core.messages import AIMessage
 from test_llm_controller import ScriptedChatModel
 
-import memory.interest_discovery as discovery
-from agent.interest_naming import InterestNames, name_with_llm
-from memory.interest_discovery import FoundInterest, discover_interests
-from tools.imported_item import ImportedItem
+import tools.imports.discovery as discovery
+from agent.llm.interest_naming import InterestNames, name_with_llm
+from tools.imports.discovery import FoundInterest, discover_interests
+from tools.imports.imported_item import ImportedItem
 
 NOW = dt.datetime(2025, 3, 1, 12, tzinfo=dt.timezone.utc)
 SOURDOUGH = [

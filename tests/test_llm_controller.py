@@ -19,13 +19,13 @@ from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResu
 from pydantic import Field
 
 from agent.controllers import controller_named
-from agent.intents import parse
-from agent.llm_controller import make_llm_controller
-from agent.llm_log import LLMLog
-from agent.llm_settings import LLMSettings
-from agent.llm_view import untrusted
+from agent.rules.intents import parse
+from agent.llm.llm_controller import make_llm_controller
+from agent.llm.call_log import LLMLog
+from agent.llm.llm_settings import LLMSettings
+from agent.llm.prompt_view import untrusted
 from agent.prompts import LLM_NO_KEY_NOTICE
-from agent.rules_controller import rules_controller
+from agent.rules.rules_controller import rules_controller
 from agent.session import AsyncSession, Session
 from conftest import ids
 from evals.judge import grounding_failures

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from agent.cli import app
+from agent.cli.main import app
 from agent.settings import Settings
 from agent.sources import catalog_name
 from memory.vector_store import VectorStore

@@ -14,9 +14,9 @@ import pytest
 from langchain_openai import ChatOpenAI
 
 from agent.controllers import controller_named
-from agent.llm_settings import LLMSettings
+from agent.llm.llm_settings import LLMSettings
 from agent.session import AsyncSession, Session
-from agent.tools import TOOLS
+from agent.toolset import TOOLS
 from conftest import ids
 
 KEY = "test-key"

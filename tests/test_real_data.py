@@ -12,8 +12,8 @@ import pytest
 
 from agent.session import Session
 from conftest import ids, library_with_store, quote_is_in_transcript, transcript_segments
-from memory.library import Library, open_library
-from tools.catalog import load_catalog
+from tools.library import Library, open_library
+from tools.catalog.store import load_catalog
 
 SERIES = "3Blue1Brown topic: Linear Algebra"
 

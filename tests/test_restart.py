@@ -6,8 +6,8 @@ from pathlib import Path
 
 from agent.session import Session
 from conftest import LINEAR_ALGEBRA, ids, library_with_store
-from memory.library import Library, open_library
-from tools.catalog import load_catalog
+from tools.library import Library, open_library
+from tools.catalog.store import load_catalog
 
 
 def reopen(demo_index: Library, data_dir: Path) -> Session:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from agent.cli import app
+from agent.cli.main import app
 from agent.settings import Settings
 from agent.read_settings import read_settings
 from tools.errors import ClipwiseError
-from tools.youtube_settings import YouTubeSettings
+from tools.youtube.youtube_config import YouTubeSettings
 
 KEY = "AIzaSyTESTKEY-never-printed-0123456789"
 

@@ -13,7 +13,7 @@ from agent.session import Session
 from agent.settings import Settings
 from agent.sources import open_from_settings
 from tools.errors import ClipwiseError
-from tools.youtube_settings import YouTubeSettings
+from tools.youtube.youtube_config import YouTubeSettings
 
 KEY = "AIzaSy-clipwise-TEST-key-0042"
 ORIGAMI = {  # invented videos: id -> (title, channel, ISO-8601 duration)
@@ -161,15 +161,15 @@ def test_index_from_youtube_keeps_a_catalog_that_works_offline(data_dir: Path, t
                                                                monkeypatch: pytest.MonkeyPatch):
     from typer.testing import CliRunner
 
-    import tools.youtube_backend
-    import tools.youtube_transcripts
-    from agent.cli import app
+    import tools.youtube.backend
+    import tools.youtube.captions
+    from agent.cli.main import app
 
     ids = list(ORIGAMI)
     http = HttpMockSequence([({"status": "200"}, search_body(ids)), ({"status": "200"}, videos_body(ids))])
     # The command builds its own HTTP client and transcript client: put the library's test doubles there.
-    monkeypatch.setattr(tools.youtube_backend.httplib2, "Http", lambda timeout=None: http)
-    monkeypatch.setattr(tools.youtube_transcripts, "YouTubeTranscriptApi", lambda **options: Transcripts())
+    monkeypatch.setattr(tools.youtube.backend.httplib2, "Http", lambda timeout=None: http)
+    monkeypatch.setattr(tools.youtube.captions, "YouTubeTranscriptApi", lambda **options: Transcripts())
     monkeypatch.setenv("YOUTUBE_API_KEY", KEY)
     out = tmp_path / "origami.jsonl"
     result = CliRunner().invoke(app, ["index", "--youtube", "origami", "--out", str(out)])
@@ -199,7 +199,7 @@ def test_youtube_only_starts_empty_and_fills_from_search(data_dir: Path):
 
 
 def test_the_quota_notice_reaches_the_user_whatever_the_llm_writes(data_dir: Path):
-    from agent.llm_controller import make_llm_controller
+    from agent.llm.llm_controller import make_llm_controller
     from test_llm_controller import ScriptedChatModel, act, call
 
     fake = ScriptedChatModel().enqueue(act(call("recommend", request="origami")),
@@ -232,7 +232,7 @@ def test_an_unreadable_caption_track_costs_the_clip_not_the_list(data_dir: Path)
 
 
 def test_a_failed_embedding_leaves_the_library_as_it_was(data_dir: Path):
-    from tools.video import Video
+    from tools.catalog.video import Video
 
     lib = open_from_settings(Settings(data_dir=data_dir), YouTubeSettings())
     before = (list(lib.ids), lib.matrix.shape)
@@ -259,7 +259,7 @@ def liked_csv(folder: Path, ids: list[str]) -> Path:
 
 
 def test_liked_videos_alone_take_their_titles_from_youtube(data_dir: Path, tmp_path: Path):
-    from tools.importer import import_export
+    from tools.imports.importer import import_export
 
     ids = list(ORIGAMI)
     http = HttpMockSequence([({"status": "200"}, videos_body(ids))])
@@ -271,7 +271,7 @@ def test_liked_videos_alone_take_their_titles_from_youtube(data_dir: Path, tmp_p
 
 
 def test_liked_videos_without_a_key_say_why_nothing_was_found(data_dir: Path, tmp_path: Path):
-    from tools.importer import import_export
+    from tools.imports.importer import import_export
 
     lib = open_from_settings(Settings(data_dir=data_dir), YouTubeSettings())
     report = import_export(lib, "u", liked_csv(tmp_path, list(ORIGAMI)))

@@ -1,4 +1,4 @@
-"""The web UI's pure parts (agent/ui.py): escaping, cards, buttons as chat requests, the memory
+"""The web UI's pure parts (agent/web/web_views.py): escaping, cards, buttons as chat requests, the memory
 panel, auth users and the chat-history schema. No browser; see test_browser.py for that."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import stat
 
 import pytest
 
-from agent import ui
+from agent.web import web_views as ui
 from memory.user_store import Evidence, UserStore, normalise_topic
 from conftest import ids
 

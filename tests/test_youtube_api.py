@@ -13,10 +13,10 @@ import googleapiclient.model
 import pytest
 from googleapiclient.http import HttpMockSequence
 
-from tools.youtube_api import YouTubeClient
-from tools.youtube_items import SearchLimits, parse_duration
-from tools.youtube_cache import CACHE_DIR, ResponseCache
-from tools.youtube_quota import LEDGER_FILE, QuotaLedger
+from tools.youtube.api import YouTubeClient
+from tools.youtube.items import SearchLimits, parse_duration
+from tools.youtube.cache import CACHE_DIR, ResponseCache
+from tools.youtube.quota import LEDGER_FILE, QuotaLedger
 
 FIXTURES = Path(__file__).parent / "fixtures" / "youtube"
 KEY = "AIza-TEST-SECRET-123"

@@ -18,9 +18,9 @@ from youtube_transcript_api import (
 )
 from youtube_transcript_api.proxies import GenericProxyConfig
 
-from tools.transcript_files import read_transcript
-from tools.youtube_cache import CACHE_DIR, ResponseCache
-from tools.youtube_transcripts import TranscriptFetcher, proxy_config_from_settings
+from tools.catalog.transcript_files import read_transcript
+from tools.youtube.cache import CACHE_DIR, ResponseCache
+from tools.youtube.captions import TranscriptFetcher, proxy_config_from_settings
 
 VIDEO = "vidAlpha001"
 BLOCKED = "YouTube blocked the transcript request from this network"

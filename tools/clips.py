@@ -8,12 +8,12 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from memory.indexer import transcript_windows
+from tools.catalog.indexer import transcript_windows
 from memory.lexical import LexicalIndex, STEM, words
-from memory.library import SEMANTIC_WEIGHT, Library
+from tools.library import SEMANTIC_WEIGHT, Library
 from tools.errors import ClipwiseError
-from tools.video import Segment
-from tools.windows import Window
+from tools.catalog.video import Segment
+from tools.catalog.windows import Window
 
 log = logging.getLogger(__name__)
 MIN_S, MAX_S = 30.0, 180.0

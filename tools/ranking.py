@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from memory.library import Library
+from tools.library import Library
 from memory.user_store import Interest, normalise_topic
 from tools.clips import find_clip
 from tools.errors import TranscriptError

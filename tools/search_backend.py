@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Protocol
 
 from memory.user_store import Rules
-from tools.catalog import Catalog
-from tools.video import Video
+from tools.catalog.store import Catalog
+from tools.catalog.video import Video
 
 
 @dataclass

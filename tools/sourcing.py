@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from memory.library import Library
+from tools.library import Library
 from tools.ranking import Ranking, Request, recommend
 
 log = logging.getLogger(__name__)

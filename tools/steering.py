@@ -4,24 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from memory.library import Library
+from tools.library import Library
 from memory.user_store import Evidence, Interest, normalise_topic, now_iso
 from tools.errors import ClipwiseError
 from tools.filters import describe_limits, fmt_duration
-from tools.imported_item import SOURCE_NAMES
+from tools.imports.imported_item import SOURCE_NAMES
 
 MATCH_SIMILARITY = 0.8
 """How close a phrase must be to a stored interest to name it ('dropping math' -> 'mathematics')."""
-
-
-def sync_interest_vectors(lib: Library, user: str) -> None:
-    """Mirror the user's interests into Chroma so they can be looked up by meaning."""
-    if not lib.semantic:
-        return
-    interests = lib.users.interests(user)
-    for i in interests:
-        lib.vectors.put_interest(i.id, user, i.text, i.status, lib.embed_text(i.text))
-    lib.vectors.drop_interests_not_in(user, {i.id for i in interests})
 
 
 def resolve_interest(lib: Library, user: str, topic: str) -> Interest | None:
@@ -44,9 +34,8 @@ def add_interest(lib: Library, user: str, topic: str, said: str, source: str = "
     if not topic:
         raise ClipwiseError("Which topic? Say for example 'add astronomy'.")
     existing = lib.users.find_interest(user, topic)
-    with lib.users.change(user, f"add '{topic}'") as db:
+    with lib.change(user, f"add '{topic}'") as db:
         lib.users.upsert_interest(db, user, topic, Evidence(source, said, now_iso(), ref), weight=weight)
-    sync_interest_vectors(lib, user)
     if existing and existing.status == "dropped":
         return f"interests: '{topic}' is back (it was dropped)"
     return f"interests: {'noted again' if existing else 'added'} '{topic}'"
@@ -58,9 +47,8 @@ def drop_topic(lib: Library, user: str, topic: str, said: str) -> str:
     name = target.text if target else normalise_topic(topic)
     if not name:
         raise ClipwiseError("Which topic should I drop? Say for example 'drop crypto'.")
-    with lib.users.change(user, f"drop '{name}'") as db:
+    with lib.change(user, f"drop '{name}'") as db:
         lib.users.upsert_interest(db, user, name, Evidence("chat", said, now_iso()), status="dropped")
-    sync_interest_vectors(lib, user)
     return f"interests: dropped '{name}'; nothing about it will be shown until you add it back or say undo"
 
 
@@ -68,9 +56,8 @@ def forget_topic(lib: Library, user: str, topic: str) -> str:
     target = resolve_interest(lib, user, topic)
     if target is None:
         raise ClipwiseError(f"There is no interest called '{normalise_topic(topic)}' to forget. Say 'show my interests'.")
-    with lib.users.change(user, f"forget '{target.text}'") as db:
+    with lib.change(user, f"forget '{target.text}'") as db:
         lib.users.delete_interest(db, target.id)
-    sync_interest_vectors(lib, user)
     return f"interests: forgot '{target.text}' and its {len(target.evidence)} piece(s) of evidence"
 
 
@@ -85,10 +72,9 @@ def rename_interest(lib: Library, user: str, topic: str, new_name: str, said: st
     clash = lib.users.find_interest(user, name)
     if clash and clash.id != target.id:
         raise ClipwiseError(f"You already have an interest called '{name}'; forget one of them first.")
-    with lib.users.change(user, f"rename '{target.text}' to '{name}'") as db:
+    with lib.change(user, f"rename '{target.text}' to '{name}'") as db:
         lib.users.rename_interest(db, target.id, name)
         lib.users.add_evidence(db, target.id, Evidence("chat", said, now_iso()))
-    sync_interest_vectors(lib, user)
     return f"interests: renamed '{target.text}' to '{name}' (its {len(target.evidence)} piece(s) of evidence kept)"
 
 
@@ -108,14 +94,14 @@ def channel_named(lib: Library, name: str) -> str:
 
 def block_channel(lib: Library, user: str, channel: str) -> str:
     channel = channel_named(lib, channel)
-    with lib.users.change(user, f"block '{channel}'") as db:
+    with lib.change(user, f"block '{channel}'") as db:
         lib.users.set_rule(db, user, "block_channel", channel)
     return f"rules: blocked channel '{channel}'"
 
 
 def unblock_channel(lib: Library, user: str, channel: str) -> str:
     channel = channel_named(lib, channel)
-    with lib.users.change(user, f"unblock '{channel}'") as db:
+    with lib.change(user, f"unblock '{channel}'") as db:
         removed = lib.users.remove_rule(db, user, "block_channel", channel)
     return f"rules: unblocked channel '{channel}'" if removed else f"rules: '{channel}' was not blocked"
 
@@ -123,7 +109,7 @@ def unblock_channel(lib: Library, user: str, channel: str) -> str:
 def set_limits(lib: Library, user: str, max_minutes: float | None = None, min_minutes: float | None = None,
                since: dt.date | None = None) -> str:
     changes = []
-    with lib.users.change(user, "set limits") as db:
+    with lib.change(user, "set limits") as db:
         if max_minutes is not None:
             lib.users.set_rule(db, user, "max_duration_s", str(int(max_minutes * 60)))
             changes.append(f"nothing over {fmt_duration(max_minutes * 60)}")
@@ -139,14 +125,14 @@ def set_limits(lib: Library, user: str, max_minutes: float | None = None, min_mi
 
 
 def clear_limits(lib: Library, user: str) -> str:
-    with lib.users.change(user, "clear limits") as db:
+    with lib.change(user, "clear limits") as db:
         n = sum(lib.users.remove_rule(db, user, kind) for kind in ("max_duration_s", "min_duration_s", "published_after"))
     return f"rules: cleared {n} limit(s)"
 
 
 def not_interested(lib: Library, user: str, video_id: str) -> str:
     video = lib.catalog.get(video_id)
-    with lib.users.change(user, f"not interested in '{video.title}'") as db:
+    with lib.change(user, f"not interested in '{video.title}'") as db:
         lib.users.add_feedback(db, user, video_id, "not_interested")
     return f"feedback: '{video.title}' will not be shown again"
 
@@ -154,18 +140,16 @@ def not_interested(lib: Library, user: str, video_id: str) -> str:
 def like_video(lib: Library, user: str, video_id: str, said: str) -> str:
     """'More like this': the video becomes a (lighter) interest whose evidence is the liked video."""
     video = lib.catalog.get(video_id)
-    with lib.users.change(user, f"liked '{video.title}'") as db:
+    with lib.change(user, f"liked '{video.title}'") as db:
         lib.users.add_feedback(db, user, video_id, "more_like")
         lib.users.upsert_interest(
             db, user, video.title, Evidence("liked_video", said, now_iso(), ref=video_id), weight=0.6
         )
-    sync_interest_vectors(lib, user)
     return f"feedback: noted that you liked '{video.title}'"
 
 
 def undo(lib: Library, user: str) -> str:
-    action = lib.users.undo(user)
-    sync_interest_vectors(lib, user)
+    action = lib.undo(user)
     return f"undo: reverted {action}" if action else "undo: nothing to undo"
 
 

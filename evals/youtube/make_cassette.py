@@ -49,7 +49,7 @@ as a whole, only on its videoId, so another client version still replays."""
 DATE = "Mon, 02 Jun 2025 09:00:00 GMT"
 SEARCH_PARAMS = {"part": "id", "type": "video", "maxResults": 25, "videoDuration": "any", "safeSearch": "moderate"}
 """What clipwise's client sends for a query under no length or date limit, or a limit ("nothing
-over 10 minutes") that maps to videoDuration=any (tools/youtube_api.py SearchLimits)."""
+over 10 minutes") that maps to videoDuration=any (tools/youtube/api.py SearchLimits)."""
 DETAILS_PARTS = "snippet,contentDetails,statistics"
 
 CHANNELS = {

@@ -1,0 +1,77 @@
+"""Load a catalog from a folder of yt-dlp `.info.json` files with subtitle files beside them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import glob
+import json
+from pathlib import Path
+
+from tools.catalog.jsonl import video_from_record
+from tools.errors import CatalogError
+from tools.catalog.video import Video
+
+SUBTITLE_SUFFIXES = (".json3", ".vtt")
+
+
+def _published(info: dict, path: Path) -> str | None:
+    raw = info.get("upload_date") or info.get("release_date")
+    if raw is None:
+        return None
+    try:
+        return dt.datetime.strptime(str(raw), "%Y%m%d").date().isoformat()
+    except ValueError:
+        raise CatalogError(path, f"expected YYYYMMDD, got {raw!r}", field="upload_date") from None
+
+
+def _record(info: dict, path: Path) -> dict:
+    if not isinstance(info, dict):
+        raise CatalogError(path, "expected a JSON object")
+    for key in ("id", "title"):
+        if not info.get(key):
+            raise CatalogError(path, "missing or empty", field=key)
+    return {
+        "video_id": info["id"],
+        "title": info["title"],
+        "channel": info.get("channel") or info.get("uploader") or "",
+        "description": info.get("description") or "",
+        "tags": info.get("tags") or [],
+        "duration_s": info.get("duration"),
+        "published_at": _published(info, path),
+        "view_count": info.get("view_count"),
+        "thumbnail_url": info.get("thumbnail"),
+        "language": info.get("language"),
+        "source": "yt-dlp",
+    }
+
+
+def subtitle_files(info_path: Path, languages: tuple[str, ...] = ("en",)) -> list[Path]:
+    """Subtitle files of one info.json, preferred languages first."""
+    base = info_path.name.removesuffix(".info.json")
+    found = [p for p in info_path.parent.glob(glob.escape(base) + ".*") if p.suffix in SUBTITLE_SUFFIXES]
+
+    def rank(p: Path) -> tuple[int, int]:
+        lang = p.name[len(base) + 1 :].split(".")[0]
+        lang_rank = next((i for i, l in enumerate(languages) if lang == l or lang.startswith(l + "-")), len(languages))
+        return lang_rank, SUBTITLE_SUFFIXES.index(p.suffix)
+
+    return sorted(found, key=rank)
+
+
+def load_ytdlp_folder(folder: Path) -> tuple[list[Video], dict[str, Path]]:
+    """Videos of every `*.info.json` in the folder, and the best subtitle file of each."""
+    videos: list[Video] = []
+    transcripts: dict[str, Path] = {}
+    for path in sorted(folder.glob("*.info.json")):
+        try:
+            info = json.loads(path.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise CatalogError(path, f"invalid JSON ({exc})") from None
+        if isinstance(info, dict) and info.get("_type", "video") != "video":
+            continue  # a playlist's or channel's own info file, not a video
+        video = video_from_record(_record(info, path), path, None)
+        videos.append(video)
+        subs = subtitle_files(path)
+        if subs:
+            transcripts[video.video_id] = subs[0]
+    return videos, transcripts
