@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import os
-import re
 from pathlib import Path
 
 import pytest
 
 from agent.session import Session
+from helpers import REAL_DATA, library_with_store
 from tools.library import Library, open_library
-from memory.user_store import UserStore
-from tools.catalog.store import DEMO_DIR, load_catalog
-
-REAL_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "real"
-LINEAR_ALGEBRA = {f"demo-linal{n}" for n in range(1, 6)}
-"""The five linear-algebra videos of the demo catalog (tools/catalog/demo/README.md)."""
-CRYPTO_WORDS = re.compile(r"\b(crypto|bitcoin|blockchain)\b", re.IGNORECASE)
-
+from tools.catalog.store import load_catalog
 
 
 @pytest.fixture(autouse=True)
@@ -51,11 +43,6 @@ def demo_index(tmp_path_factory: pytest.TempPathFactory) -> Library:
     lib = open_library(load_catalog(), root)
     yield lib
     lib.users.close()
-
-
-def library_with_store(base: Library, memory_file: Path) -> Library:
-    """The base library's catalog and vectors with its own user memory (a 'process' of its own)."""
-    return Library(base.catalog, base.vectors, UserStore(memory_file), base.embedder, matrix=base.matrix)
 
 
 @pytest.fixture
@@ -114,20 +101,3 @@ def real_index_dir(real_data: Path, tmp_path_factory: pytest.TempPathFactory) ->
     lib = open_library(load_catalog(real_data / "catalog.jsonl", real_data / "transcripts"), root)
     lib.users.close()
     return root
-
-
-# -- helpers the test modules share ---------------------------------------------------
-
-def ids(turn) -> list[str]:
-    return [r["video_id"] for r in turn.results]
-
-
-def transcript_segments(video_id: str, folder: Path = DEMO_DIR / "transcripts") -> list[dict]:
-    """The transcript file as written on disk, read without the product's reader."""
-    return json.loads((folder / f"{video_id}.json").read_text(encoding="utf-8"))
-
-
-def quote_is_in_transcript(segments: list[dict], quote: str, at: float, slack: float = 1.0) -> bool:
-    """The quote is a verbatim piece of a segment that starts within `slack` s of `at`."""
-    near = [s for s in segments if abs(s["start"] - at) <= slack]
-    return bool(quote) and any(quote in " ".join(s["text"].split()) for s in near)

@@ -33,7 +33,8 @@ NASTY = "<b>Bold</b> claims about **sourdough** <script>alert(1)</script>"
 """The title of demo-cook01."""
 TURN_MS = 90_000
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM}: apt-get install chromium")
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM}: apt-get install chromium")]
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (Python package) is not installed")
 expect = sync_api.expect
 expect.set_options(timeout=TURN_MS)

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from agent.cli.main import app
-from conftest import LINEAR_ALGEBRA, transcript_segments
+from helpers import LINEAR_ALGEBRA, transcript_segments
 from memory.user_store import UserStore
 
 CARD_KEYS = {"video_id", "title", "channel", "duration_s", "score", "clip", "reason"}
@@ -31,6 +31,7 @@ def as_json(result) -> object:
     return json.loads(result.stdout)
 
 
+@pytest.mark.slow
 def test_recommend_json_gives_cards(run):
     cards = as_json(run("recommend", "linear algebra", "--json"))
 
@@ -43,6 +44,7 @@ def test_recommend_json_gives_cards(run):
     assert set(first["clip"]) == {"start", "end", "quote"}
 
 
+@pytest.mark.slow
 def test_data_dir_comes_from_the_environment_when_no_flag_is_given(data_dir):
     """CLIPWISE_DATA_DIR (set by conftest to this test's dir) decides where memory goes."""
     result = CliRunner().invoke(app, ["recommend", "chess", "--k", "2", "--json"])
@@ -73,6 +75,7 @@ def test_similar_json_excludes_the_seed_and_changes_no_memory(run, data_dir):
         store.close()
 
 
+@pytest.mark.slow
 def test_clip_json_is_a_30s_to_3min_span_with_a_verbatim_quote(run):
     clip = as_json(run("clip", "demo-linal4", "--interest", "eigenvalues", "--json"))
 
@@ -142,6 +145,7 @@ def test_error_naming_a_ytdlp_file_keeps_the_brackets_of_its_name(run, tmp_path)
     assert "'title'" in result.stderr
 
 
+@pytest.mark.slow
 def test_failed_index_leaves_the_previous_index_answering(run, tmp_path):
     built = as_json(run("index", "--json", "--no-transcripts-too"))
     assert built["videos_embedded"] == 40

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from agent.prompts import HELP
-from conftest import CRYPTO_WORDS, LINEAR_ALGEBRA, ids, quote_is_in_transcript, transcript_segments
+from helpers import CRYPTO_WORDS, LINEAR_ALGEBRA, ids, quote_is_in_transcript, transcript_segments
 
 
 def about_crypto(lib, video_id: str) -> bool:

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from agent.cli.main import app
 from agent.session import Session
-from conftest import LINEAR_ALGEBRA, ids, quote_is_in_transcript, transcript_segments
+from helpers import LINEAR_ALGEBRA, ids, quote_is_in_transcript, transcript_segments
 from memory.embedder import MiniLMEmbedder
 from tools.library import Library, open_library
 from memory.user_store import UserStore

@@ -14,6 +14,8 @@ from evals import build_real_suites
 from evals.runner import run_eval
 from tools.errors import ClipwiseError
 
+pytestmark = pytest.mark.slow
+
 EVALS = Path(__file__).resolve().parents[1] / "evals"
 
 

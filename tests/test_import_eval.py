@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from evals.import_eval import open_eval_library, run_import_eval
+
+pytestmark = pytest.mark.slow
 
 
 def test_interests_learned_from_a_watch_history_beat_popularity(real_data: Path, real_index_dir: Path,

@@ -145,6 +145,7 @@ def test_imported_text_is_data_not_an_instruction(lib, user, tmp_path):
     assert rules.blocked_channels == () and rules.max_duration_s is None
 
 
+@pytest.mark.slow
 def test_cli_import_export_and_forget_item_by_item(tmp_path, data_dir):
     runner = CliRunner()
     path = watch_history(tmp_path, SOURDOUGH + CHESS)

@@ -27,7 +27,7 @@ from agent.llm.prompt_view import untrusted
 from agent.prompts import LLM_NO_KEY_NOTICE
 from agent.rules.rules_controller import rules_controller
 from agent.session import AsyncSession, Session
-from conftest import ids
+from helpers import ids
 from evals.judge import grounding_failures
 from tools import steering
 

@@ -17,7 +17,9 @@ from agent.controllers import controller_named
 from agent.llm.llm_settings import LLMSettings
 from agent.session import AsyncSession, Session
 from agent.toolset import TOOLS
-from conftest import ids
+from helpers import ids
+
+pytestmark = pytest.mark.slow
 
 KEY = "test-key"
 MODEL = "stub-model"

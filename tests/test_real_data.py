@@ -11,9 +11,11 @@ from pathlib import Path
 import pytest
 
 from agent.session import Session
-from conftest import ids, library_with_store, quote_is_in_transcript, transcript_segments
+from helpers import ids, library_with_store, quote_is_in_transcript, transcript_segments
 from tools.library import Library, open_library
 from tools.catalog.store import load_catalog
+
+pytestmark = pytest.mark.slow
 
 SERIES = "3Blue1Brown topic: Linear Algebra"
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from agent.session import Session
-from conftest import LINEAR_ALGEBRA, ids, library_with_store
+from helpers import LINEAR_ALGEBRA, ids, library_with_store
 from tools.library import Library, open_library
 from tools.catalog.store import load_catalog
 
@@ -73,6 +75,7 @@ def test_undo_after_a_restart_reverts_the_change_made_before_it(demo_index, data
         after.close()
 
 
+@pytest.mark.slow
 def test_full_reopen_of_the_data_dir_with_open_library(data_dir, user):
     """Library, index and memory all opened from disk again, as `clipwise chat` does on start."""
     first = Session(open_library(load_catalog(), data_dir), data_dir)

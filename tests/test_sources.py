@@ -83,6 +83,7 @@ def test_without_a_key_only_the_local_catalog_answers(data_dir: Path):
         open_from_settings(Settings(data_dir=data_dir, sources="youtube"), YouTubeSettings())
 
 
+@pytest.mark.slow
 def test_youtube_fills_up_a_request_the_local_catalog_cannot_answer(data_dir: Path):
     ids = list(ORIGAMI)
     http = HttpMockSequence([({"status": "200"}, search_body(ids)), ({"status": "200"}, videos_body(ids))])
@@ -106,6 +107,7 @@ def test_youtube_fills_up_a_request_the_local_catalog_cannot_answer(data_dir: Pa
     session.close()
 
 
+@pytest.mark.slow
 def test_found_videos_survive_a_restart_and_cost_no_second_search(data_dir: Path):
     ids = list(ORIGAMI)
     first = open_session(data_dir, HttpMockSequence([({"status": "200"}, search_body(ids)), ({"status": "200"}, videos_body(ids))]))
@@ -120,6 +122,7 @@ def test_found_videos_survive_a_restart_and_cost_no_second_search(data_dir: Path
     again.close()
 
 
+@pytest.mark.slow
 def test_limits_apply_to_youtube_videos_and_are_sent_to_search(data_dir: Path):
     ids = list(ORIGAMI)
     http = HttpMockSequence([({"status": "200"}, search_body(ids)), ({"status": "200"}, videos_body(ids))])
@@ -131,6 +134,7 @@ def test_limits_apply_to_youtube_videos_and_are_sent_to_search(data_dir: Path):
     session.close()
 
 
+@pytest.mark.slow
 def test_quota_exceeded_tells_the_user_and_answers_from_the_local_catalog(data_dir: Path):
     http = HttpMockSequence([({"status": "403"}, QUOTA_EXCEEDED)])
     session = open_session(data_dir, http)
@@ -143,6 +147,7 @@ def test_quota_exceeded_tells_the_user_and_answers_from_the_local_catalog(data_d
     session.close()
 
 
+@pytest.mark.slow
 def test_the_key_is_never_written_anywhere(data_dir: Path, caplog: pytest.LogCaptureFixture):
     caplog.set_level("DEBUG")
     ids = list(ORIGAMI)
@@ -198,6 +203,7 @@ def test_youtube_only_starts_empty_and_fills_from_search(data_dir: Path):
     session.close()
 
 
+@pytest.mark.slow
 def test_the_quota_notice_reaches_the_user_whatever_the_llm_writes(data_dir: Path):
     from agent.llm.llm_controller import make_llm_controller
     from test_llm_controller import ScriptedChatModel, act, call

@@ -12,7 +12,7 @@ import pytest
 
 from agent.web import web_views as ui
 from memory.user_store import Evidence, UserStore, normalise_topic
-from conftest import ids
+from helpers import ids
 
 NASTY = "<b>Bold</b> claims about **sourdough** <script>alert(1)</script>"
 """The title of demo-cook01, written to test that titles are shown as text."""
@@ -260,6 +260,7 @@ def test_local_secret_is_made_once_and_private(tmp_path):
 
 # -- chat history storage -------------------------------------------------------------
 
+@pytest.mark.slow
 def test_chainlit_sqlalchemy_data_layer_keeps_threads_in_our_sqlite_schema(tmp_path):
     from chainlit.data.sql_alchemy import SQLAlchemyDataLayer
     from chainlit.types import Pagination, ThreadFilter

@@ -17,6 +17,8 @@ from evals.runner import run_eval
 from evals.youtube_replay import REPLAY_KEY
 from tools.errors import ClipwiseError
 
+pytestmark = pytest.mark.slow
+
 EVALS = Path(__file__).resolve().parents[1] / "evals"
 SUITE = EVALS / "youtube"
 CASSETTE = SUITE / "cassettes" / "youtube.yaml"
