@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import re
 
-TOPIC_TOOLS = {"add_interest", "drop_topic", "forget_topic", "rename_interest"}
-EVIDENCE_TOOLS = {"add_interest", "drop_topic", "rename_interest"}
-MEMORY_TOOLS = TOPIC_TOOLS | {"block_channel", "unblock_channel", "set_limits", "clear_limits", "not_interested",
-                              "undo", "more_like"}
-"""Tools that change the user's memory (more_like records a liked video)."""
-DATA_TOOLS = {"recommend", "more_like", "explain", "show_interests"}
-"""Tools whose answer carries text nobody on this side wrote: titles, descriptions, transcripts."""
+from agent.toolset import tools_that
+
+TOPIC_TOOLS = tools_that("names_topic")
+EVIDENCE_TOOLS = tools_that("takes_evidence")
+MEMORY_TOOLS = tools_that("writes_memory")
+DATA_TOOLS = tools_that("reads_data")
 STOP = {"the", "and", "for", "about", "with", "videos", "video", "stuff", "more", "less", "some", "any", "all",
         "topic", "topics", "channel", "from", "that", "this", "them", "user", "users", "my", "me"}
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from functools import wraps
 
 from langchain_core.messages import ToolMessage
@@ -185,3 +186,47 @@ def explain(item: int, *, runtime: Runtime) -> Command:
 
 TOOLS = [recommend, more_like, add_interest, drop_topic, forget_topic, rename_interest, block_channel, unblock_channel,
          set_limits, clear_limits, not_interested, undo, show_interests, explain]
+
+
+@dataclass(frozen=True)
+class ToolTraits:
+    """What a tool is, for the code that treats tools differently (call guard, LLM controller, prompt)."""
+
+    writes_memory: bool = False
+    """Changes the user's memory (more_like records a liked video)."""
+    names_topic: bool = False
+    """Takes a topic, which must be in the user's own words."""
+    takes_evidence: bool = False
+    """Takes evidence: the user's words, quoted."""
+    reads_data: bool = False
+    """Its answer carries text nobody on this side wrote: titles, descriptions, transcripts."""
+    lists_videos: bool = False
+    """Its answer is the new list (with the notes a source wants the user told)."""
+    uses_list: bool = False
+    """Takes an item number: '#2' of the list on screen."""
+    verbatim: bool = False
+    """The user reads its answer as is, after the model's words."""
+
+
+TOOL_TRAITS: dict[str, ToolTraits] = {
+    "recommend": ToolTraits(reads_data=True, lists_videos=True),
+    "more_like": ToolTraits(writes_memory=True, reads_data=True, lists_videos=True, uses_list=True),
+    "add_interest": ToolTraits(writes_memory=True, names_topic=True, takes_evidence=True),
+    "drop_topic": ToolTraits(writes_memory=True, names_topic=True, takes_evidence=True),
+    "forget_topic": ToolTraits(writes_memory=True, names_topic=True),
+    "rename_interest": ToolTraits(writes_memory=True, names_topic=True, takes_evidence=True),
+    "block_channel": ToolTraits(writes_memory=True, uses_list=True),
+    "unblock_channel": ToolTraits(writes_memory=True),
+    "set_limits": ToolTraits(writes_memory=True),
+    "clear_limits": ToolTraits(writes_memory=True),
+    "not_interested": ToolTraits(writes_memory=True, uses_list=True),
+    "undo": ToolTraits(writes_memory=True),
+    "show_interests": ToolTraits(reads_data=True, verbatim=True),
+    "explain": ToolTraits(reads_data=True, uses_list=True),
+}
+"""The one table of what each tool is."""
+
+
+def tools_that(trait: str) -> frozenset[str]:
+    """The names of the tools with this trait, e.g. tools_that("writes_memory")."""
+    return frozenset(name for name, traits in TOOL_TRAITS.items() if getattr(traits, trait))

@@ -57,10 +57,12 @@ def test_data_dir_comes_from_the_environment_when_no_flag_is_given(data_dir):
         store.close()
 
 
+@pytest.mark.slow
 def test_recommend_k_limits_the_list(run):
     assert len(as_json(run("recommend", "astronomy", "--k", "3", "--json"))) == 3
 
 
+@pytest.mark.slow
 def test_similar_json_excludes_the_seed_and_changes_no_memory(run, data_dir):
     cards = as_json(run("similar", "demo-linal1", "--json"))
 
@@ -101,6 +103,7 @@ def test_unknown_video_id_exits_1_with_a_clear_message(run, args):
     assert "Traceback" not in result.output and result.stdout == ""
 
 
+@pytest.mark.slow
 def test_clip_of_a_video_without_transcript_says_so(run):
     result = run("clip", "demo-astro2", "--interest", "moon")
 

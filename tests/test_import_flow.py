@@ -164,6 +164,7 @@ def test_cli_import_export_and_forget_item_by_item(tmp_path, data_dir):
     assert json.loads(runner.invoke(app, ["export", "--user", "ana"]).output)["interests"] == []
 
 
+@pytest.mark.slow
 def test_cli_import_names_the_bad_file(tmp_path, data_dir):
     bad = tmp_path / "watch-history.json"
     bad.write_text("[{\"title\": ", encoding="utf-8")

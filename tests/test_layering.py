@@ -60,3 +60,9 @@ def test_module_names_are_unique_across_folders():
             where[path.name].append(str(path.relative_to(ROOT)))
     shared = {name: paths for name, paths in where.items() if len(paths) > 1}
     assert not shared, f"modules sharing a name: {shared}"
+
+
+def test_every_tool_has_its_traits_and_only_tools_do():
+    from agent.toolset import TOOL_TRAITS, TOOLS
+
+    assert set(TOOL_TRAITS) == {t.name for t in TOOLS}

@@ -59,6 +59,7 @@ def test_several_bad_youtube_settings_are_named_together(monkeypatch):
     assert KEY not in out
 
 
+@pytest.mark.slow
 def test_youtube_settings_are_not_read_for_the_local_catalog_only(monkeypatch):
     monkeypatch.setenv("CLIPWISE_SOURCES", "local")
     monkeypatch.setenv("YOUTUBE_SAFE_SEARCH", "off")

@@ -76,6 +76,7 @@ def open_session(data_dir: Path, http, transcripts=None, **youtube) -> Session:
     return Session(lib, data_dir)
 
 
+@pytest.mark.slow
 def test_without_a_key_only_the_local_catalog_answers(data_dir: Path):
     lib = open_from_settings(Settings(data_dir=data_dir), YouTubeSettings())
     assert len(lib.sources) == 1 and len(lib.catalog) == 40
@@ -220,6 +221,7 @@ def test_the_quota_notice_reaches_the_user_whatever_the_llm_writes(data_dir: Pat
     session.close()
 
 
+@pytest.mark.slow
 def test_an_unreadable_caption_track_costs_the_clip_not_the_list(data_dir: Path):
     from xml.etree.ElementTree import ParseError
 
@@ -237,6 +239,7 @@ def test_an_unreadable_caption_track_costs_the_clip_not_the_list(data_dir: Path)
     session.close()
 
 
+@pytest.mark.slow
 def test_a_failed_embedding_leaves_the_library_as_it_was(data_dir: Path):
     from tools.catalog.video import Video
 
@@ -264,6 +267,7 @@ def liked_csv(folder: Path, ids: list[str]) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_liked_videos_alone_take_their_titles_from_youtube(data_dir: Path, tmp_path: Path):
     from tools.imports.importer import import_export
 
@@ -276,6 +280,7 @@ def test_liked_videos_alone_take_their_titles_from_youtube(data_dir: Path, tmp_p
     assert {e.quote for e in lib.users.find_interest("u", "origami").evidence} == {t for t, _, _ in ORIGAMI.values()}
 
 
+@pytest.mark.slow
 def test_liked_videos_without_a_key_say_why_nothing_was_found(data_dir: Path, tmp_path: Path):
     from tools.imports.importer import import_export
 

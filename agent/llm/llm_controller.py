@@ -30,7 +30,7 @@ from agent.llm.prompt_view import MODEL_TEXT, model_view, tool_names, untrusted
 from agent.prompts import LLM_FALLBACK_NOTICE, LLM_WHY_SYSTEM
 from agent.rules.rules_controller import compose_reply, current_turn, rules_controller
 from agent.state import State
-from agent.toolset import SOURCE_NOTE, TOOLS
+from agent.toolset import SOURCE_NOTE, TOOLS, tools_that
 from agent.usage import KEY, call_usage, describe, request_chars, this_turn, turn_usage
 from tools.explain import explanation_text
 
@@ -43,9 +43,8 @@ MAX_REPAIRS = 2
 PENDING = "clipwise_pending_tool_calls"
 RULES = "clipwise_rules_notice"
 """response_metadata key on messages the rules controller wrote as fallback (value: a notice or '')."""
-VERBATIM_TOOLS = {"show_interests"}
-"""Tools whose answer the user reads as is, after the model's words."""
-LIST_TOOLS = {"recommend", "more_like"}
+VERBATIM_TOOLS = tools_that("verbatim")
+LIST_TOOLS = tools_that("lists_videos")
 """Their SOURCE_NOTE lines (quota spent, YouTube unreachable) reach the user whatever the model writes."""
 
 Ask = tuple  # (runnable, messages): one model call the plan needs

@@ -8,10 +8,11 @@ import re
 from langchain_core.messages import AIMessage, AnyMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
 
 from agent.prompts import LLM_SYSTEM
+from agent.toolset import tools_that
 from tools.library import Library
 from tools.filters import fmt_duration
 
-LIST_TOOLS = {"recommend", "more_like"}
+LIST_TOOLS = tools_that("lists_videos")
 """Tools whose answer is the new list (then the prompt does not repeat it)."""
 HISTORY_TURNS = 4
 """Earlier turns kept in the prompt (the user's words and the model's own reply, no tool output)."""
