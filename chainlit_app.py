@@ -19,12 +19,12 @@ import chainlit as cl
 from chainlit.data.sql_alchemy import SQLAlchemyDataLayer
 from chainlit.types import ThreadDict
 
-from agent.web import web_views as ui
 from agent.controllers import controller_named
 from agent.read_settings import read_settings
 from agent.session import AsyncSession
 from agent.settings import Settings
 from agent.sources import open_from_settings
+from agent.web import web_views as ui
 from agent.web.web_uploads import import_uploads
 
 STREAM_WORDS = 4

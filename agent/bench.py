@@ -9,20 +9,19 @@ import tempfile
 import time
 from pathlib import Path
 
-from rich.table import Table
-
 from langchain_core.utils.function_calling import convert_to_openai_tool
+from rich.table import Table
 
 from agent.llm.prompt_view import model_view
 from agent.session import Session
+from agent.settings import Settings
 from agent.toolset import TOOLS
 from agent.usage import estimate_tokens, request_chars
-from tools.clips import warm_clips
-from agent.settings import Settings
-from tools.library import open_library
 from tools.catalog.indexer import index_videos
 from tools.catalog.store import load_catalog
+from tools.clips import warm_clips
 from tools.errors import ClipwiseError
+from tools.library import open_library
 
 TURNS = ["I want to learn {t}", "why #1?", "more like #2", "recommend something", "nothing over 20 minutes",
          "drop {t}", "clear limits", "videos about {t}", "not interested in #3", "show my interests"]

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tools.library import Library
 from tools.filters import fmt_duration
+from tools.library import Library
 
 
 def card_fields(lib: Library, item: dict) -> dict:

@@ -14,7 +14,6 @@ from agent.rules.rules_controller import rules_controller
 from agent.state import RESET, State
 from agent.toolset import TOOLS
 
-
 KEEP_TURNS = 8
 """Turns of conversation kept in the state: every step checkpoints the state, so an unbounded
 history makes each turn slower than the last. Memory lives in the user store, not here."""

@@ -16,8 +16,8 @@ from agent.formatting import card_fields
 from agent.graph import build_graph
 from agent.rules.rules_controller import rules_controller
 from agent.usage import turn_usage
-from tools.library import Library
 from tools.clips import warm_clips
+from tools.library import Library
 
 
 @dataclass

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from agent.read_settings import read_settings
 from agent.settings import Settings
-from tools.library import Library, open_library
 from tools.catalog.store import DEMO_DIR, Catalog, load_catalog
 from tools.errors import ClipwiseError
+from tools.library import Library, open_library
 from tools.youtube.youtube_config import YouTubeSettings
 
 log = logging.getLogger(__name__)

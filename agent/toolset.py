@@ -16,7 +16,8 @@ from agent.formatting import render_list
 from agent.state import State
 from tools import steering
 from tools.errors import ClipwiseError, ItemOutOfRangeError
-from tools.explain import explain as build_explanation, explanation_text
+from tools.explain import explain as build_explanation
+from tools.explain import explanation_text
 from tools.ranking import Request
 from tools.sourcing import recommend_from_sources
 

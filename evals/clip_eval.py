@@ -7,9 +7,9 @@ import random
 import statistics
 from pathlib import Path
 
-from tools.library import Library
 from tools.clips import find_clip
 from tools.errors import ClipwiseError, UnknownVideoError
+from tools.library import Library
 
 RANDOM_DRAWS = 50
 

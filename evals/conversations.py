@@ -11,8 +11,8 @@ import yaml
 from agent.rules.rules_controller import rules_controller
 from agent.session import Session
 from evals.judge import judge_turn
-from tools.library import Library, open_library
 from tools.errors import ClipwiseError
+from tools.library import Library, open_library
 
 TURN_KEYS = {"say", "expect", "restart"}
 CASE_KEYS = {"name", "user", "turns", "youtube"}

@@ -9,7 +9,14 @@ from typing import Annotated, Optional
 import typer
 
 from agent.cli.options import (
-    CatalogOpt, ControllerName, DataDir, TranscriptsOpt, controller_for, fail, out, settings_from,
+    CatalogOpt,
+    ControllerName,
+    DataDir,
+    TranscriptsOpt,
+    controller_for,
+    fail,
+    out,
+    settings_from,
 )
 from tools.errors import ClipwiseError
 

@@ -15,9 +15,9 @@ import numpy as np
 
 from evals.build_real_suites import MEANINGLESS_SERIES, SERIES_TYPES, read_jsonl, series_query
 from evals.retrieval_eval import K, measures
-from tools.library import Library, open_library
 from memory.user_store import UserStore
 from tools.catalog.store import load_catalog
+from tools.library import Library, open_library
 from tools.ranking import Request, recommend
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 
 from agent.formatting import card_fields
 from agent.session import TurnResult
-from tools.library import Library
 from tools.catalog.video import Video
+from tools.library import Library
 
 KNOWN_KEYS = {
     "min_results", "max_results", "results_in_min_fraction", "results_with_terms_min_fraction",

@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 
 from evals.clip_eval import read_jsonl
-from tools.library import Library
 from tools.errors import ClipwiseError
+from tools.library import Library
 
 K = 10
 

@@ -17,9 +17,10 @@ from evals.clip_eval import run_clips
 from evals.conversations import load_case, run_case
 from evals.retrieval_eval import run_retrieval
 from evals.youtube_replay import CASSETTE_FOLDER, REPLAY_DIR, REPLAY_SUFFIX, YouTubeReplay
-from tools.library import Library, open_library
 from tools.catalog.store import load_catalog
 from tools.errors import ClipwiseError
+from tools.library import Library, open_library
+
 
 def is_case_file(f: Path) -> bool:
     return f.name.endswith((".yaml", ".yml")) and not f.name.endswith(REPLAY_SUFFIX) \

@@ -15,8 +15,8 @@ import yaml
 
 from agent.settings import Settings
 from evals.conversations import CaseResult, load_case, run_case
-from tools.library import Library
 from tools.errors import ClipwiseError
+from tools.library import Library
 
 REPLAY_SUFFIX = ".replay.yaml"
 """A file `<name>.replay.yaml` in a folder of cases runs them with YouTube on, replaying a cassette."""

@@ -6,11 +6,11 @@ import os
 from pathlib import Path
 
 import pytest
+from helpers import REAL_DATA, library_with_store
 
 from agent.session import Session
-from helpers import REAL_DATA, library_with_store
-from tools.library import Library, open_library
 from tools.catalog.store import load_catalog
+from tools.library import Library, open_library
 
 
 @pytest.fixture(autouse=True)

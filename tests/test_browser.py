@@ -21,7 +21,6 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
 from test_import_flow import CHESS, SOURDOUGH, watch_history
 
 CHROMIUM = Path("/usr/bin/chromium")

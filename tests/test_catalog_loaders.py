@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from tools.catalog.store import load_catalog
-from tools.errors import CatalogError, TranscriptError
 from tools.catalog.transcript_files import read_transcript
+from tools.errors import CatalogError, TranscriptError
 
 GOOD_LINES = [
     {"video_id": "vid-a", "title": "Vectors from scratch", "channel": "Chan A", "description": "arrows",

@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
+from helpers import LINEAR_ALGEBRA, transcript_segments
 from typer.testing import CliRunner
 
 from agent.cli.main import app
-from helpers import LINEAR_ALGEBRA, transcript_segments
 from memory.user_store import UserStore
 
 CARD_KEYS = {"video_id", "title", "channel", "duration_s", "score", "clip", "reason"}

@@ -6,9 +6,9 @@ import datetime as dt
 import re
 
 import pytest
+from helpers import CRYPTO_WORDS, LINEAR_ALGEBRA, ids, quote_is_in_transcript, transcript_segments
 
 from agent.prompts import HELP
-from helpers import CRYPTO_WORDS, LINEAR_ALGEBRA, ids, quote_is_in_transcript, transcript_segments
 
 
 def about_crypto(lib, video_id: str) -> bool:

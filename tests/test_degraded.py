@@ -6,15 +6,15 @@ import logging
 import shutil
 
 import pytest
+from helpers import LINEAR_ALGEBRA, ids, quote_is_in_transcript, transcript_segments
 from typer.testing import CliRunner
 
 from agent.cli.main import app
 from agent.session import Session
-from helpers import LINEAR_ALGEBRA, ids, quote_is_in_transcript, transcript_segments
 from memory.embedder import MiniLMEmbedder
-from tools.library import Library, open_library
 from memory.user_store import UserStore
 from tools.catalog.store import DEMO_DIR, load_catalog
+from tools.library import Library, open_library
 
 
 @pytest.fixture(params=["is_available", "empty_model_dir"])

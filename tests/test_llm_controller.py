@@ -13,21 +13,21 @@ from typing import Any
 import httpx
 import openai
 import pytest
+from helpers import ids
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, SystemMessage, ToolMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import Field
 
 from agent.controllers import controller_named
-from agent.rules.intents import parse
-from agent.llm.llm_controller import make_llm_controller
 from agent.llm.call_log import LLMLog
+from agent.llm.llm_controller import make_llm_controller
 from agent.llm.llm_settings import LLMSettings
 from agent.llm.prompt_view import untrusted
 from agent.prompts import LLM_NO_KEY_NOTICE
+from agent.rules.intents import parse
 from agent.rules.rules_controller import rules_controller
 from agent.session import AsyncSession, Session
-from helpers import ids
 from evals.judge import grounding_failures
 from tools import steering
 

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from test_import_flow import CHESS, SOURDOUGH, watch_history
 from typer.testing import CliRunner
 
 from agent.cli.main import app
 from agent.settings import Settings
 from agent.sources import catalog_name
 from memory.vector_store import VectorStore
-from test_import_flow import CHESS, SOURDOUGH, watch_history
 
 
 @pytest.fixture

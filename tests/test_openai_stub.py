@@ -11,13 +11,13 @@ from collections import deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from helpers import ids
 from langchain_openai import ChatOpenAI
 
 from agent.controllers import controller_named
 from agent.llm.llm_settings import LLMSettings
 from agent.session import AsyncSession, Session
 from agent.toolset import TOOLS
-from helpers import ids
 
 pytestmark = pytest.mark.slow
 

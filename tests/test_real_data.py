@@ -9,11 +9,11 @@ import json
 from pathlib import Path
 
 import pytest
+from helpers import ids, library_with_store, quote_is_in_transcript, transcript_segments
 
 from agent.session import Session
-from helpers import ids, library_with_store, quote_is_in_transcript, transcript_segments
-from tools.library import Library, open_library
 from tools.catalog.store import load_catalog
+from tools.library import Library, open_library
 
 pytestmark = pytest.mark.slow
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from helpers import LINEAR_ALGEBRA, ids, library_with_store
 
 from agent.session import Session
-from helpers import LINEAR_ALGEBRA, ids, library_with_store
-from tools.library import Library, open_library
 from tools.catalog.store import load_catalog
+from tools.library import Library, open_library
 
 
 def reopen(demo_index: Library, data_dir: Path) -> Session:

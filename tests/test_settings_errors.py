@@ -6,8 +6,8 @@ import pytest
 from typer.testing import CliRunner
 
 from agent.cli.main import app
-from agent.settings import Settings
 from agent.read_settings import read_settings
+from agent.settings import Settings
 from tools.errors import ClipwiseError
 from tools.youtube.youtube_config import YouTubeSettings
 

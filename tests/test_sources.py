@@ -206,8 +206,9 @@ def test_youtube_only_starts_empty_and_fills_from_search(data_dir: Path):
 
 @pytest.mark.slow
 def test_the_quota_notice_reaches_the_user_whatever_the_llm_writes(data_dir: Path):
-    from agent.llm.llm_controller import make_llm_controller
     from test_llm_controller import ScriptedChatModel, act, call
+
+    from agent.llm.llm_controller import make_llm_controller
 
     fake = ScriptedChatModel().enqueue(act(call("recommend", request="origami")),
                                        act(text="Here are some origami videos."))

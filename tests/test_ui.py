@@ -9,10 +9,10 @@ import os
 import stat
 
 import pytest
+from helpers import ids
 
 from agent.web import web_views as ui
 from memory.user_store import Evidence, UserStore, normalise_topic
-from helpers import ids
 
 NASTY = "<b>Bold</b> claims about **sourdough** <script>alert(1)</script>"
 """The title of demo-cook01, written to test that titles are shown as text."""

@@ -14,8 +14,8 @@ import pytest
 from googleapiclient.http import HttpMockSequence
 
 from tools.youtube.api import YouTubeClient
-from tools.youtube.items import SearchLimits, parse_duration
 from tools.youtube.cache import CACHE_DIR, ResponseCache
+from tools.youtube.items import SearchLimits, parse_duration
 from tools.youtube.quota import LEDGER_FILE, QuotaLedger
 
 FIXTURES = Path(__file__).parent / "fixtures" / "youtube"

@@ -8,12 +8,12 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from memory.lexical import STEM, LexicalIndex, words
 from tools.catalog.indexer import transcript_windows
-from memory.lexical import LexicalIndex, STEM, words
-from tools.library import SEMANTIC_WEIGHT, Library
-from tools.errors import ClipwiseError
 from tools.catalog.video import Segment
 from tools.catalog.windows import Window
+from tools.errors import ClipwiseError
+from tools.library import SEMANTIC_WEIGHT, Library
 
 log = logging.getLogger(__name__)
 MIN_S, MAX_S = 30.0, 180.0

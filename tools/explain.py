@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tools.library import Library
 from tools.filters import fmt_duration
 from tools.imports.imported_item import SOURCE_NAMES
+from tools.library import Library
 
 
 def explain(lib: Library, user: str, item: dict, position: int) -> dict:

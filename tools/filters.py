@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tools.library import Library
 from memory.user_store import Interest, Rules
 from tools.catalog.video import Video
+from tools.library import Library
 
 TOPIC_SIMILARITY = 0.5
 """Cosine to the topic's own words above which a video is about it."""

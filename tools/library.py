@@ -17,14 +17,14 @@ from pathlib import Path
 import numpy as np
 
 from memory.embedder import MiniLMEmbedder, load_embedder
-from tools.catalog.indexer import IndexReport, embed_videos, index_videos, stale_videos
 from memory.lexical import LexicalIndex
 from memory.user_store import UserStore
 from memory.vector_store import VectorStore
+from tools.catalog.indexer import IndexReport, embed_videos, index_videos, stale_videos
 from tools.catalog.store import Catalog
+from tools.catalog.video import Video
 from tools.errors import ClipwiseError
 from tools.search_backend import LocalCatalog, SearchBackend, TranscriptAnswer
-from tools.catalog.video import Video
 
 log = logging.getLogger(__name__)
 SEMANTIC_WEIGHT = 0.7

@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from tools.library import Library
 from memory.user_store import Interest, normalise_topic
 from tools.clips import find_clip
 from tools.errors import TranscriptError
 from tools.filters import TopicBlock, describe_rules, fmt_duration, limit_failure
+from tools.library import Library
 
 log = logging.getLogger(__name__)
 POOL = 200

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tools.library import Library
 from memory.user_store import Evidence, Interest, normalise_topic, now_iso
 from tools.errors import ClipwiseError
 from tools.filters import describe_limits, fmt_duration
 from tools.imports.imported_item import SOURCE_NAMES
+from tools.library import Library
 
 MATCH_SIMILARITY = 0.8
 """How close a phrase must be to a stored interest to name it ('dropping math' -> 'mathematics')."""

@@ -12,20 +12,32 @@ from typing import Annotated, Optional
 import typer
 from rich.progress import Progress
 
+from agent.cli.options import (
+    CatalogOpt,
+    ControllerOpt,
+    DataDir,
+    JsonOpt,
+    K,
+    TranscriptsOpt,
+    UserOpt,
+    controller_for,
+    emit,
+    err,
+    fail,
+    out,
+    settings_from,
+)
 from agent.formatting import card_fields, render_list
 from agent.rules.intents import parse
 from agent.session import Session
 from agent.sources import open_from_settings
-from agent.cli.options import (
-    K, CatalogOpt, ControllerOpt, DataDir, JsonOpt, TranscriptsOpt, UserOpt, controller_for, emit, err, fail, out,
-    settings_from,
-)
 from tools.catalog.indexer import index_transcripts
-from tools.library import build_index, open_library
 from tools.catalog.store import load_catalog
 from tools.clips import find_clip
 from tools.errors import ClipwiseError
-from tools.ranking import Request, recommend as rank
+from tools.library import build_index, open_library
+from tools.ranking import Request
+from tools.ranking import recommend as rank
 
 app = typer.Typer(help="clipwise: a steerable, explainable video recommender you talk to.", no_args_is_help=True)
 

@@ -9,8 +9,8 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from pydantic import BaseModel, Field
 
 from agent.llm.prompt_view import untrusted
-from tools.imports.discovery import FoundInterest
 from memory.user_store import normalise_topic
+from tools.imports.discovery import FoundInterest
 
 log = logging.getLogger(__name__)
 MAX_WORDS = 5

@@ -9,8 +9,8 @@ from langchain_core.messages import AIMessage, AnyMessage, BaseMessage, HumanMes
 
 from agent.prompts import LLM_SYSTEM
 from agent.toolset import tools_that
-from tools.library import Library
 from tools.filters import fmt_duration
+from tools.library import Library
 
 LIST_TOOLS = tools_that("lists_videos")
 """Tools whose answer is the new list (then the prompt does not repeat it)."""

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from agent.controllers import naming_model
 from agent.llm.interest_naming import namer_for
-from tools.library import Library
 from tools.errors import ClipwiseError
 from tools.imports.importer import import_export
+from tools.library import Library
 
 
 def import_uploads(lib: Library, user: str, files: list[tuple[str, Path]]) -> str:

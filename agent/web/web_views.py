@@ -18,10 +18,10 @@ from pathlib import Path
 from urllib.parse import quote
 
 from agent.rules.intents import parse
-from tools.library import Library
 from memory.user_store import Interest, normalise_topic
 from tools.filters import describe_limits, fmt_duration
 from tools.imports.imported_item import SOURCE_NAMES
+from tools.library import Library
 
 PLACEHOLDER_THUMB = "/public/placeholder-thumb.svg"
 THUMB_MARK = "#clipwise-thumb"

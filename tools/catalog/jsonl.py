@@ -8,8 +8,8 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from tools.atomic_file import write_atomically
-from tools.errors import CatalogError
 from tools.catalog.video import Video
+from tools.errors import CatalogError
 
 FIELDS = set(Video.model_fields)
 

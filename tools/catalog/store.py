@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tools.catalog.jsonl import load_jsonl
-from tools.catalog.ytdlp import load_ytdlp_folder
-from tools.errors import CatalogError, UnknownVideoError
 from tools.catalog.transcript_files import read_transcript
 from tools.catalog.video import Segment, Video
 from tools.catalog.windows import Window, cut_windows
+from tools.catalog.ytdlp import load_ytdlp_folder
+from tools.errors import CatalogError, UnknownVideoError
 
 DEMO_DIR = Path(__file__).parent / "demo"
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import webvtt
 from pydantic import ValidationError
 
-from tools.errors import TranscriptError
 from tools.catalog.video import Segment
+from tools.errors import TranscriptError
 
 TAG = re.compile(r"<[^>]+>")
 

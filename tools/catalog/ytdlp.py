@@ -8,8 +8,8 @@ import json
 from pathlib import Path
 
 from tools.catalog.jsonl import video_from_record
-from tools.errors import CatalogError
 from tools.catalog.video import Video
+from tools.errors import CatalogError
 
 SUBTITLE_SUFFIXES = (".json3", ".vtt")
 

@@ -15,10 +15,10 @@ from pathlib import Path
 
 from tools.errors import ImportFileError
 from tools.imports.common import UTC, Parsed, decode_text
+from tools.imports.imported_item import ImportedItem
 from tools.imports.notes import is_note_file, parse_note
 from tools.imports.takeout import parse_playlist_csv, parse_watch_html, parse_watch_json, takeout_kind
 from tools.imports.x_archive import is_likes_file, is_tweets_file, parse_likes_js, parse_tweets_js
-from tools.imports.imported_item import ImportedItem
 
 Progress = Callable[[int, int, str], None]
 EXPECTED = ("an X archive (its .zip, or the folder with data/tweets.js or data/like.js), a Google "

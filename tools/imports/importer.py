@@ -9,12 +9,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
-from tools.imports.discovery import FoundInterest, discover_interests
-from tools.library import Library
 from memory.user_store import Evidence, Interest, normalise_topic
-from tools.imports.detect import read_export
-from tools.imports.imported_item import SOURCE_NAMES, ImportedItem
 from tools.catalog.video import Video
+from tools.imports.detect import read_export
+from tools.imports.discovery import FoundInterest, discover_interests
+from tools.imports.imported_item import SOURCE_NAMES, ImportedItem
+from tools.library import Library
 
 log = logging.getLogger(__name__)
 EVIDENCE_PER_INTEREST = 100

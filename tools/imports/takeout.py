@@ -8,8 +8,7 @@ import re
 from html.parser import HTMLParser
 
 from tools.errors import ImportFileError
-from tools.imports.common import (
-    VIDEO_ID, Parsed, iso_z, load_json, parse_datetime, watch_url, youtube_id)
+from tools.imports.common import VIDEO_ID, Parsed, iso_z, load_json, parse_datetime, watch_url, youtube_id
 from tools.imports.imported_item import ImportedItem
 
 LIKED_PLAYLISTS = ("liked videos", "likes")

@@ -12,10 +12,10 @@ import httplib2
 from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
 
-from tools.errors import YouTubeUsageError
 from tools.catalog.video import Video
-from tools.youtube.items import SearchLimits, video_from_item
+from tools.errors import YouTubeUsageError
 from tools.youtube.cache import CACHE_DIR, ResponseCache
+from tools.youtube.items import SearchLimits, video_from_item
 from tools.youtube.quota import LEDGER_FILE, Clock, QuotaLedger, utc_now
 
 log = logging.getLogger(__name__)

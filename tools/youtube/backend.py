@@ -10,14 +10,14 @@ import httplib2
 
 from memory.user_store import Rules
 from tools.catalog.jsonl import load_jsonl, write_jsonl
+from tools.catalog.video import Video
 from tools.errors import CatalogError
 from tools.search_backend import BackendAnswer, TranscriptAnswer
-from tools.catalog.video import Video
 from tools.youtube.api import YouTubeClient
-from tools.youtube.items import SearchLimits
 from tools.youtube.cache import CACHE_DIR, ResponseCache
-from tools.youtube.youtube_config import YouTubeSettings
 from tools.youtube.captions import TranscriptFetcher, proxy_config_from_settings
+from tools.youtube.items import SearchLimits
+from tools.youtube.youtube_config import YouTubeSettings
 
 log = logging.getLogger(__name__)
 SAVED_FILE = "youtube-videos.jsonl"

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 import isodate
 from pydantic import ValidationError
 
-from tools.errors import YouTubeUsageError
 from tools.catalog.video import Video
+from tools.errors import YouTubeUsageError
 
 log = logging.getLogger(__name__)
 SHORT_UNDER_S = 4 * 60
