@@ -24,7 +24,7 @@ def begin_turn(state: State) -> dict:
     list stays for '#N'."""
     starts = [i for i, m in enumerate(state.messages) if isinstance(m, HumanMessage)]
     old = state.messages[: starts[-KEEP_TURNS]] if len(starts) > KEEP_TURNS else []
-    update = {"results": [], "explanation": None, "steps": RESET}
+    update = {"results": [], "explanation": None, "steps": RESET, "plan": None}
     if old:
         update["messages"] = [RemoveMessage(id=m.id) for m in old]
     return update

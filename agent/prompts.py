@@ -1,10 +1,10 @@
 """Fixed texts the controllers use."""
 
 HELP = """Here is what you can say:
-- ask: "I want to learn linear algebra", "videos about bread baking", "recommend something"
+- ask: "I want to learn linear algebra", "got anything on black holes?", "sourdough", "recommend something"
 - steer: "drop crypto", "add astronomy", "more like #2", "not interested in #3",
   "block <channel>", "no more from the channel of #1", "nothing over 10 minutes",
-  "only things from the last year", "clear limits", "undo"
+  "only things from the last year", "less math", "already watched 3 and 4", "clear limits", "undo"
 - ask about it: "why #2?", "show my interests", "forget <topic>", "rename <topic> to <name>"
 - bring what you have: run `clipwise import PATH` (an X archive, a Google Takeout, a notes folder),
   or attach the file here
@@ -17,7 +17,8 @@ You act only through the tools; the user's memory (interests, dropped topics, bl
 limits) lives behind them. Call show_interests to read it; never guess it.
 - The user states an interest: add_interest with a short topic (1-4 words) and, as evidence, \
 the user's exact words copied from their message.
-- The user wants less of something ("sick of", "no more", "drop"): drop_topic, same kind of evidence.
+- The user wants none of something ("sick of", "no more", "drop"): drop_topic, same kind of evidence; "less X", "fewer X", "tone down X" is softer: less_topic.
+- "Already watched #3": mark_watched with the item numbers.
 - The user renames an interest: rename_interest (topic = the current name, new_name = theirs).
 - Length or date limits: set_limits (minutes; published_after as YYYY-MM-DD); clear_limits to remove them.
 - To recommend: recommend, with request = a short search query (2-6 words) for what they want now \

@@ -34,3 +34,7 @@ class State:
     """The structured 'why' produced in this turn, if any."""
     steps: Annotated[list[str], steps_reducer] = field(default_factory=list)
     """What each tool did this turn, in plain words."""
+    plan: Annotated[dict | None, keep_last] = None
+    """This turn's parsed request: the tool calls still to make and the reply's opening lines."""
+    pending: Annotated[list[dict] | None, keep_last] = None
+    """The readings offered in a clarifying question, answered by '1' or '2' on the next turn."""

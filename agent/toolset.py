@@ -107,6 +107,13 @@ def drop_topic(topic: str, evidence: str, *, runtime: Runtime) -> Command:
 
 @tool
 @user_errors
+def less_topic(topic: str, *, runtime: Runtime) -> Command:
+    """Show less of `topic` (ranked lower, not hidden): for 'less X', 'fewer X', 'tone down X'."""
+    return answer(runtime, steering.less_topic(runtime.context.lib, runtime.context.user, topic))
+
+
+@tool
+@user_errors
 def forget_topic(topic: str, *, runtime: Runtime) -> Command:
     """Delete an interest and its evidence from memory (no filter is kept)."""
     return answer(runtime, steering.forget_topic(runtime.context.lib, runtime.context.user, topic))
@@ -149,9 +156,17 @@ def set_limits(max_minutes: float | None = None, min_minutes: float | None = Non
 
 @tool
 @user_errors
-def clear_limits(*, runtime: Runtime) -> Command:
-    """Remove all length and date limits."""
-    return answer(runtime, steering.clear_limits(runtime.context.lib, runtime.context.user))
+def clear_limits(which: str = "all", *, runtime: Runtime) -> Command:
+    """Remove limits: which='length' (min and max length), 'date' (published after) or 'all'."""
+    return answer(runtime, steering.clear_limits(runtime.context.lib, runtime.context.user, which))
+
+
+@tool
+@user_errors
+def mark_watched(items: list[int], *, runtime: Runtime) -> Command:
+    """The user has already watched these items of the last list (numbers): never show them again."""
+    videos = [shown_item(runtime, item)["video_id"] for item in items]
+    return answer(runtime, steering.mark_watched(runtime.context.lib, runtime.context.user, videos))
 
 
 @tool
@@ -185,8 +200,8 @@ def explain(item: int, *, runtime: Runtime) -> Command:
     return answer(runtime, explanation_text(exp), f"explain: #{item}", explanation=exp)
 
 
-TOOLS = [recommend, more_like, add_interest, drop_topic, forget_topic, rename_interest, block_channel, unblock_channel,
-         set_limits, clear_limits, not_interested, undo, show_interests, explain]
+TOOLS = [recommend, more_like, add_interest, drop_topic, less_topic, forget_topic, rename_interest, block_channel,
+         unblock_channel, set_limits, clear_limits, not_interested, mark_watched, undo, show_interests, explain]
 
 
 @dataclass(frozen=True)
@@ -214,6 +229,7 @@ TOOL_TRAITS: dict[str, ToolTraits] = {
     "more_like": ToolTraits(writes_memory=True, reads_data=True, lists_videos=True, uses_list=True),
     "add_interest": ToolTraits(writes_memory=True, names_topic=True, takes_evidence=True),
     "drop_topic": ToolTraits(writes_memory=True, names_topic=True, takes_evidence=True),
+    "less_topic": ToolTraits(writes_memory=True, names_topic=True),
     "forget_topic": ToolTraits(writes_memory=True, names_topic=True),
     "rename_interest": ToolTraits(writes_memory=True, names_topic=True, takes_evidence=True),
     "block_channel": ToolTraits(writes_memory=True, uses_list=True),
@@ -221,6 +237,7 @@ TOOL_TRAITS: dict[str, ToolTraits] = {
     "set_limits": ToolTraits(writes_memory=True),
     "clear_limits": ToolTraits(writes_memory=True),
     "not_interested": ToolTraits(writes_memory=True, uses_list=True),
+    "mark_watched": ToolTraits(writes_memory=True, uses_list=True),
     "undo": ToolTraits(writes_memory=True),
     "show_interests": ToolTraits(reads_data=True, verbatim=True),
     "explain": ToolTraits(reads_data=True, uses_list=True),

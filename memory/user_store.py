@@ -77,6 +77,8 @@ class Rules:
     min_duration_s: int | None = None
     published_after: dt.date | None = None
     hidden_videos: frozenset[str] = field(default_factory=frozenset)
+    less_topics: tuple[str, ...] = ()
+    """Topics to show less of: down-weighted in ranking, never filtered out."""
 
 
 class UserStore:
@@ -270,6 +272,7 @@ class UserStore:
             min_duration_s=int(limits["min_duration_s"]) if "min_duration_s" in limits else None,
             published_after=dt.date.fromisoformat(limits["published_after"]) if "published_after" in limits else None,
             hidden_videos=frozenset(r["video_id"] for r in hidden),
+            less_topics=tuple(sorted(r["value"] for r in rows if r["kind"] == "less_topic")),
         )
 
     def set_rule(self, db: sqlite3.Connection, user: str, kind: str, value: str) -> None:

@@ -259,14 +259,29 @@ def test_why_before_any_list_is_a_clear_message(chat):
     assert "no list yet" in turn.reply.lower() and turn.explanation is None
 
 
-@pytest.mark.parametrize("said", ["flibber jabber wocky", "asdf qwerty", "???"])
-def test_gibberish_gets_the_list_of_what_it_can_do(chat, lib, user, said):
+@pytest.mark.parametrize("said", ["flibber jabber wocky", "asdf zxcvb", "???"])
+def test_gibberish_says_so_with_examples_and_stores_nothing(chat, lib, user, said):
     turn = chat(said)
+
+    assert "didn't understand" in turn.reply
+    assert "'videos about black holes'" in turn.reply and "'help'" in turn.reply
+    assert turn.results == [] and lib.users.interests(user) == []
+
+
+def test_not_understood_examples_fit_the_list_on_screen(chat):
+    chat("astronomy")
+
+    turn = chat("flibber jabber wocky")
+
+    assert "didn't understand" in turn.reply and "'more like #2'" in turn.reply and "'why #1?'" in turn.reply
+
+
+def test_help_gets_the_list_of_what_it_can_do(chat):
+    turn = chat("what can you do?")
 
     assert HELP.strip() in turn.reply
     for example in ("drop crypto", "more like #2", "why #2", "undo", "block <channel>"):
         assert example in turn.reply
-    assert turn.results == [] and lib.users.interests(user) == []
 
 
 def test_block_unknown_channel_is_a_clear_message_and_changes_nothing(chat, lib, user):

@@ -78,7 +78,8 @@ def months(dates: list[str]) -> str:
 def evidence_lines(evidence: list[dict]) -> list[str]:
     """Where an interest comes from: the user's words, a liked video, or the imported items behind it."""
     lines = []
-    for ev in [e for e in evidence if e["source"] not in SOURCE_NAMES][-3:]:
+    said = [e for e in evidence if e["source"] not in SOURCE_NAMES and e["source"] != "steering"]
+    for ev in said[-3:]:
         when = ev["said_at"][:16].replace("T", " ")
         lines.append(f"  That interest comes from what {evidence_kind(ev['source'])}: \"{ev['quote']}\" ({when} UTC).")
     imported = [e for e in evidence if e["source"] in SOURCE_NAMES]

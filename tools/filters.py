@@ -80,6 +80,7 @@ def describe_rules(rules: Rules, dropped: list[Interest]) -> list[str]:
     """The rules in force, in plain words, as 'why' lists them."""
     out = [f"dropped topic '{d.text}'" for d in dropped]
     out += [f"blocked channel '{c}'" for c in rules.blocked_channels]
+    out += [f"less of '{t}'" for t in rules.less_topics]
     out += describe_limits(rules)
     if rules.hidden_videos:
         out.append(f"{len(rules.hidden_videos)} video(s) marked not interested")

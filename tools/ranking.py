@@ -106,6 +106,17 @@ def score_candidates(lib: Library, req: Request, active: list[Interest]) -> tupl
     return views / (views.max() or 1.0), best, "popular"
 
 
+LESS_WEIGHT = 0.5
+"""How much 'less X' lowers a video, times its relevance to X: enough to sink X below other matches,
+not enough to hide a video that matches what was asked much better."""
+
+
+def less_penalty(lib: Library, less_topics: tuple[str, ...]) -> np.ndarray | float:
+    if not less_topics:
+        return 0.0
+    return LESS_WEIGHT * np.max(np.stack([lib.relevance(t) for t in less_topics]), axis=0)
+
+
 def filter_pool(lib: Library, req: Request, order: np.ndarray, dropped: list[Interest]) -> tuple[list[str], list[str]]:
     """Walk candidates best-first through the hard filters; count what each one removed."""
     rules = lib.users.rules(req.user)
@@ -218,9 +229,11 @@ def recommend(lib: Library, req: Request) -> Ranking:
     active = [i for i in interests if i.status == "active"]
     dropped = [i for i in interests if i.status == "dropped"]
     scores, best, mode = score_candidates(lib, req, active)
+    matched = scores > 0
+    scores = scores - less_penalty(lib, lib.users.rules(req.user).less_topics)
     order = np.argsort(-scores, kind="stable")
-    relevant = int((scores > 0).sum()) if mode != "popular" else len(order)
-    order = order[: max(relevant, 0)]
+    if mode != "popular":  # 'less X' lowers a match, it never removes one
+        order = order[matched[order]]
     kept, filter_steps = filter_pool(lib, req, order, dropped)
     picked = diversify(lib, kept, scores, req.k, best if mode == "interest" and len(active) > 1 else None)
     asked = next((i for i in active if req.query and i.text == normalise_topic(req.query)), None)

@@ -10,6 +10,8 @@ from tools.filters import describe_limits, fmt_duration
 from tools.imports.imported_item import SOURCE_NAMES
 from tools.library import Library
 
+STEERING = "steering"
+"""Evidence source of a drop: the words that turned an interest off, which are no evidence of an interest."""
 MATCH_SIMILARITY = 0.8
 """How close a phrase must be to a stored interest to name it ('dropping math' -> 'mathematics')."""
 
@@ -36,8 +38,11 @@ def add_interest(lib: Library, user: str, topic: str, said: str, source: str = "
     existing = lib.users.find_interest(user, topic)
     with lib.change(user, f"add '{topic}'") as db:
         lib.users.upsert_interest(db, user, topic, Evidence(source, said, now_iso(), ref), weight=weight)
+        less = lib.users.remove_rule(db, user, "less_topic", topic)
     if existing and existing.status == "dropped":
         return f"interests: '{topic}' is back (it was dropped)"
+    if less:
+        return f"interests: '{topic}' is back to full weight (it was 'less of')"
     return f"interests: {'noted again' if existing else 'added'} '{topic}'"
 
 
@@ -48,8 +53,21 @@ def drop_topic(lib: Library, user: str, topic: str, said: str) -> str:
     if not name:
         raise ClipwiseError("Which topic should I drop? Say for example 'drop crypto'.")
     with lib.change(user, f"drop '{name}'") as db:
-        lib.users.upsert_interest(db, user, name, Evidence("chat", said, now_iso()), status="dropped")
+        lib.users.upsert_interest(db, user, name, Evidence(STEERING, said, now_iso()), status="dropped")
+        lib.users.remove_rule(db, user, "less_topic", name)
     return f"interests: dropped '{name}'; nothing about it will be shown until you add it back or say undo"
+
+
+def less_topic(lib: Library, user: str, topic: str) -> str:
+    """'Less X' is soft: X is ranked lower, never filtered out, and stays an interest if it was one."""
+    target = resolve_interest(lib, user, topic)
+    name = target.text if target else normalise_topic(topic)
+    if not name:
+        raise ClipwiseError("Less of which topic? Say for example 'less politics'.")
+    with lib.change(user, f"less '{name}'") as db:
+        lib.users.set_rule(db, user, "less_topic", name)
+    return (f"interests: showing less of '{name}' from now on (ranked lower, not hidden; "
+            f"say 'drop {name}' to hide it, or 'more {name}' to undo)")
 
 
 def forget_topic(lib: Library, user: str, topic: str) -> str:
@@ -124,10 +142,29 @@ def set_limits(lib: Library, user: str, max_minutes: float | None = None, min_mi
     return "rules: " + "; ".join(changes) + " (videos whose length or date is unknown are left out too)"
 
 
-def clear_limits(lib: Library, user: str) -> str:
-    with lib.change(user, "clear limits") as db:
-        n = sum(lib.users.remove_rule(db, user, kind) for kind in ("max_duration_s", "min_duration_s", "published_after"))
-    return f"rules: cleared {n} limit(s)"
+LIMITS_BY_KIND = {"length": ("max_duration_s", "min_duration_s"), "date": ("published_after",),
+                  "all": ("max_duration_s", "min_duration_s", "published_after")}
+
+
+def clear_limits(lib: Library, user: str, which: str = "all") -> str:
+    """Remove the length limits, the date limit, or all of them."""
+    if which not in LIMITS_BY_KIND:
+        raise ClipwiseError(f"Clear which limits: {', '.join(LIMITS_BY_KIND)}? (got '{which}')")
+    with lib.change(user, f"clear {which} limits") as db:
+        n = sum(lib.users.remove_rule(db, user, kind) for kind in LIMITS_BY_KIND[which])
+    what = {"length": "length", "date": "date", "all": ""}[which]
+    return f"rules: cleared {n} {what + ' ' if what else ''}limit(s)" + (
+        "" if n else f" (there was no {what + ' ' if what else ''}limit)")
+
+
+def mark_watched(lib: Library, user: str, video_ids: list[str]) -> str:
+    """Videos the person has already watched elsewhere: never shown again."""
+    titles = [lib.catalog.get(v).title for v in video_ids]
+    with lib.change(user, f"watched {len(video_ids)} video(s)") as db:
+        for video_id in video_ids:
+            lib.users.add_feedback(db, user, video_id, "watched")
+    lib.mark_seen(user, video_ids)
+    return "feedback: marked as watched: " + "; ".join(f"'{t}'" for t in titles) + " (they will not be shown again)"
 
 
 def not_interested(lib: Library, user: str, video_id: str) -> str:
@@ -161,7 +198,8 @@ def describe_memory(lib: Library, user: str) -> str:
         group = [i for i in interests if i.status == status]
         lines.append(f"{title}: " + ("none" if not group else ""))
         for i in group:
-            ev = i.evidence[-1] if i.evidence else None
+            said = [e for e in i.evidence if e.source != STEERING] if status == "active" else list(i.evidence)
+            ev = said[-1] if said else None
             if ev and ev.source in SOURCE_NAMES:
                 n = sum(e.source in SOURCE_NAMES for e in i.evidence)
                 src = f" (from your import: {n} item(s), e.g. {SOURCE_NAMES[ev.source][0]} \"{ev.quote[:80]}\")"
@@ -170,6 +208,8 @@ def describe_memory(lib: Library, user: str) -> str:
             else:
                 src = ""
             lines.append(f"  - {i.text}{src}")
+    if rules.less_topics:
+        lines.append("Showing less of: " + ", ".join(rules.less_topics))
     lines.append("Blocked channels: " + (", ".join(rules.blocked_channels) or "none"))
     lines.append("Limits: " + (", ".join(describe_limits(rules)) or "none"))
     lines.append(f"Already shown: {len(lib.users.seen(user))} video(s)")

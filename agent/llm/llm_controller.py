@@ -210,7 +210,7 @@ class LLMController:
         calls = [c for m in out if isinstance(m, AIMessage) for c in m.response_metadata.get(KEY, [])]
         done = [m for m in this_turn(state.messages) if isinstance(m, ToolMessage)]
         if done:
-            return self.finish(state, runtime, [], compose_reply(done), calls, steps, notice=notice, cards=False)
+            return self.finish(state, runtime, [], compose_reply([], done), calls, steps, notice=notice, cards=False)
         return self.rules_step(state, runtime, notice or "", steps, calls)
 
     def rules_step(self, state: State, runtime: Runtime[Context], notice: str = "", steps: list[str] = (),

@@ -1,0 +1,182 @@
+"""Length and date limits in plain words: '<15 min', 'half an hour at most', 'from 2019 on', 'this year'."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+WORD_NUMBERS = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40,
+    "forty-five": 45, "fifty": 50, "sixty": 60, "ninety": 90, "a couple of": 2, "a couple": 2, "a few": 3,
+}
+MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
+MONTHS |= {name.lower(): i for i, name in enumerate(calendar.month_abbr) if name}
+MAX_MINUTES = 24 * 60 * 7
+"""Longer than any video; a bigger number is a typo or a test of the parser."""
+
+NUM = r"(\d+(?:\.\d+)?|" + "|".join(sorted(map(re.escape, WORD_NUMBERS), key=len, reverse=True)) + r")"
+UNIT = r"(seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h)\b"
+AMOUNT = (r"(?:(?P<half>half an hour|half hour)|(?P<quarter>a quarter of an hour|quarter of an hour|quarter hour)"
+          r"|(?:" + NUM.replace("(", "(?P<n>", 1) + r"\s*-?\s*" + UNIT.replace("(", "(?P<unit>", 1)
+          + r"(?P<andhalf>\s+and\s+a\s+half)?))")
+MAX_BEFORE = (r"under|below|less than|shorter than|no longer than|not longer than|not over|nothing over|nothing longer than"
+              r"|no more than|not more than|at most|max(?:imum)?(?: of)?|up to|within|<=?|tops|no videos? (?:over|longer than)"
+              r"|(?:only )?(?:have|got)(?: like| about| maybe)?|in|limit (?:length )?to|a max length of|max length of")
+MIN_BEFORE = (r"over|above|more than|longer than|at least|min(?:imum)?(?: of)?|>=?|nothing (?:under|shorter than|below)"
+              r"|no videos? (?:under|shorter than)|not (?:under|shorter than)")
+MAX_AFTER = r"or less|or shorter|max(?:imum)?|at most|tops|or under|and under|long at most"
+MIN_AFTER = r"or more|or longer|plus|minimum|at least|\+|and up|and over"
+BETWEEN = re.compile(r"\bbetween\s+" + NUM + r"\s*(?:" + UNIT + r")?\s*(?:and|-|to)\s*(?P<b>" + AMOUNT + r")", re.I)
+DURATION = re.compile(
+    r"(?:(?<!\w)(?P<before>" + MIN_BEFORE + "|" + MAX_BEFORE + r")\s*)?(?:about |like |around )?\b(?P<amount>" + AMOUNT
+    + r")(?:\s+(?:long\s+)?(?P<after>" + MAX_AFTER + "|" + MIN_AFTER + r")(?!\w))?", re.I)
+BARE_LIMIT = re.compile(r"\b(?P<before>no more than|not more than|at most|max(?:imum)?|up to|under|less than)\s+"
+                        r"(?P<n>\d+(?:\.\d+)?)\b(?!\s*(?:%|#))", re.I)
+
+
+@dataclass(frozen=True)
+class Limit:
+    """A limit found in the words, and where: the span is cut out before the rest is read."""
+
+    start: int
+    end: int
+    max_minutes: float | None = None
+    min_minutes: float | None = None
+    published_after: dt.date | None = None
+    bad_date: str | None = None
+    """Why a date the person gave cannot be used ('there is no 30 February 2019')."""
+
+
+def number(text: str) -> float:
+    text = text.lower().strip()
+    return float(WORD_NUMBERS[text]) if text in WORD_NUMBERS else float(text)
+
+
+def to_minutes(m: re.Match) -> float:
+    if m.group("half"):
+        return 30.0
+    if m.group("quarter"):
+        return 15.0
+    unit = m.group("unit").lower()
+    value = number(m.group("n")) + (0.5 if m.group("andhalf") else 0)
+    if unit.startswith("h"):
+        return value * 60
+    if unit.startswith("s"):
+        return value / 60
+    return value
+
+
+def is_min(before: str | None, after: str | None) -> bool | None:
+    """True for a lower bound, False for an upper bound, None when the words do not say."""
+    if after:
+        return re.fullmatch(MIN_AFTER, after, re.I) is not None
+    if before:
+        return re.fullmatch(MIN_BEFORE, before, re.I) is not None
+    return None
+
+
+def durations(text: str, default_max: bool) -> list[Limit]:
+    """Length limits; a bare amount ('I have 10 minutes') is an upper bound when `default_max`."""
+    found: list[Limit] = []
+    taken: list[tuple[int, int]] = []
+    for m in BETWEEN.finditer(text):
+        b = re.match(AMOUNT, m.group("b"), re.I)
+        high = to_minutes(b)
+        low = number(m.group(1)) * (60 if (m.group(2) or b.group("unit") or "m").lower().startswith("h") else 1)
+        found.append(Limit(m.start(), m.end(), max_minutes=high, min_minutes=low))
+        taken.append(m.span())
+    for m in DURATION.finditer(text):
+        if any(s <= m.start() < e for s, e in taken):
+            continue
+        lower = is_min(m.group("before"), m.group("after"))
+        if lower is None and not default_max:
+            continue
+        value = min(to_minutes(m), MAX_MINUTES)
+        found.append(Limit(m.start(), m.end(), **({"min_minutes": value} if lower else {"max_minutes": value})))
+        taken.append(m.span())
+    if found:  # "at least 10 minutes but no more than 40": the unit carries over
+        for m in BARE_LIMIT.finditer(text):
+            if not any(s <= m.start() < e for s, e in taken):
+                found.append(Limit(m.start(), m.end(), max_minutes=min(float(m.group("n")), MAX_MINUTES)))
+    return found
+
+
+YEAR_CUE = (r"since|after|from|newer than|nothing older than|not older than|nothing before|no videos? before|"
+            r"uploaded in|published in|published after|uploaded after|posted after|starting|starting from|"
+            r"as of|beginning|onwards from")
+ISO = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
+WORD_DATE = re.compile(
+    r"\b(?:(?:the )?(?P<d1>\d{1,2})(?:st|nd|rd|th)?(?: of)? (?P<m1>[a-z]{3,9})\.?,? (?P<y1>\d{4})"
+    r"|(?P<m2>[a-z]{3,9})\.? (?P<d2>\d{1,2})(?:st|nd|rd|th)?,? (?P<y2>\d{4}))\b", re.I)
+MONTH_OF = re.compile(r"\bmonth (?P<m>\d{1,2}) of (?P<y>\d{4})\b", re.I)
+CUE_YEAR = re.compile(r"\b(?P<cue>" + YEAR_CUE + r")\s+(?:(?:the )?year\s+)?(?P<y>\d{4})\b(?:\s+(?:onwards?|on|and later|or later|and after|or newer)\b)?", re.I)
+YEAR_ON = re.compile(r"\b(?P<y>\d{4})\s+(?:onwards?|on|and later|or later|and newer|or newer)\b", re.I)
+RELATIVE = re.compile(
+    r"(?:\b(?:in|from|during|over|within|since|only|uploaded|published|posted|of)\s+(?:the\s+)?|^(?:the\s+)?|\bthe\s+)(?:last|past|previous)\s+(?:(?P<n>\d+|" + "|".join(
+        k for k in WORD_NUMBERS if " " not in k and k not in ("a", "an")) + r")\s+)?(?P<unit>days?|weeks?|months?|years?)\b"
+    r"|\b(?:from|since|in|during|uploaded|published|only) last (?P<unit2>week|month|year)\b|^last (?P<unit4>week|month|year)\b"
+    r"|\b(?:from |since |in |of )?this (?P<this>week|month|year)(?:'s)?\b"
+    r"|\bnothing older than (?P<n3>\d+|" + "|".join(k for k in WORD_NUMBERS if " " not in k) + r") (?P<unit3>days?|weeks?|months?|years?)\b",
+    re.I)
+DAYS = {"day": 1, "week": 7, "month": 30, "year": 365}
+
+
+def checked_date(year: int, month: int, day: int, today: dt.date) -> tuple[dt.date | None, str | None]:
+    """The date, or why there is no such date (or why it cannot be a 'since')."""
+    if not 1 <= month <= 12:
+        return None, f"there is no month {month}"
+    if year < 1900:
+        return None, f"the year {year:04d} is too long ago to be an upload date"
+    if not 1 <= day <= calendar.monthrange(year, month)[1]:
+        return None, f"there is no {calendar.month_name[month]} {day} in {year}"
+    date = dt.date(year, month, day)
+    if date > today:
+        return None, f"{date.isoformat()} is in the future"
+    return date, None
+
+
+def dates(text: str, today: dt.date) -> list[Limit]:
+    """Date limits ('since', 'from ... on', 'this year', 'last 6 months'), impossible dates included as bad."""
+    found: list[Limit] = []
+    taken: list[tuple[int, int]] = []
+
+    def add(m: re.Match, year: int, month: int, day: int) -> None:
+        if any(s < m.end() and m.start() < e for s, e in taken):
+            return
+        date, why = checked_date(year, month, day, today)
+        found.append(Limit(m.start(), m.end(), published_after=date, bad_date=why))
+        taken.append(m.span())
+
+    for m in ISO.finditer(text):
+        add(m, int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    for m in WORD_DATE.finditer(text):
+        month = MONTHS.get((m.group("m1") or m.group("m2")).lower())
+        if month:
+            add(m, int(m.group("y1") or m.group("y2")), month, int(m.group("d1") or m.group("d2")))
+    for m in MONTH_OF.finditer(text):
+        add(m, int(m.group("y")), int(m.group("m")), 1)
+    for m in (*CUE_YEAR.finditer(text), *YEAR_ON.finditer(text)):
+        add(m, int(m.group("y")), 1, 1)
+    for m in RELATIVE.finditer(text):
+        if any(s < m.end() and m.start() < e for s, e in taken):
+            continue
+        if m.group("this"):
+            unit = m.group("this").lower()
+            start = {"year": today.replace(month=1, day=1), "month": today.replace(day=1),
+                     "week": today - dt.timedelta(days=today.weekday())}[unit]
+        else:
+            raw_n = m.group("n") or m.group("n3")
+            n = int(number(raw_n)) if raw_n else 1
+            unit = (m.group("unit") or m.group("unit2") or m.group("unit3") or m.group("unit4")).lower().rstrip("s")
+            start = today - dt.timedelta(days=min(n * DAYS[unit], 365 * 100))
+        found.append(Limit(m.start(), m.end(), published_after=max(start, dt.date(1900, 1, 1))))
+        taken.append(m.span())
+    return found
+
+
+def find_limits(text: str, today: dt.date, default_max: bool = False) -> list[Limit]:
+    """Every length and date limit in the text, in order of where it was said."""
+    return sorted([*durations(text, default_max), *dates(text, today)], key=lambda lim: lim.start)

@@ -1,0 +1,294 @@
+"""The request parser: a message -> the actions it asks for, with slots resolved against what exists
+and a confidence that decides between acting, asking, and saying what was not understood."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Callable
+
+import numpy as np
+
+from agent.understand.actions import Action, Reading
+from agent.understand.channels import ChannelIndex
+from agent.understand.clauses import is_filler, split_clauses
+from agent.understand.intent_model import IntentModel
+from agent.understand.item_refs import item_numbers
+from agent.understand.limits import Limit, find_limits
+from agent.understand.masking import fix_frame_typos, mask
+from agent.understand.topics import PRONOUNS, Vocabulary, english_words, is_generic, split_topics, strip_request
+
+ACT = 0.40
+"""A clause whose likeliest intent is at least this sure is acted on."""
+ASK = 0.22
+"""Between ASK and ACT the person is asked which of the two likeliest readings they meant; below, the
+message is not understood. Both by 5-fold cross-validation on the dev paraphrases (evals/paraphrase_eval)."""
+TOPIC_INTENTS = {"recommend", "add", "drop", "less", "forget"}
+ITEM_INTENTS = {"more_like", "not_interested", "seen", "why"}
+NO_SLOTS = {"show_memory", "undo", "greeting", "thanks", "help", "out_of_scope"}
+ITEM_WORDS = re.compile(r"#|\bnumber\b|\bno\.|\bone\b|\bvideo\b|\bwhoever\b|\bmade\b|\bcreator\b|\buploader\b|\bposted\b"
+                        r"|\bfirst|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\blast\b|\btop\b|\d", re.I)
+SHORTER = re.compile(r"\bshort|\bquick|\bbrief|\bbite|too long|lunch|\bsnack|\bfast\b", re.I)
+LONGER = re.compile(r"\blong|deep dive|in-depth|\bfull\b", re.I)
+RECENT = re.compile(r"\brecent|\bnew|\bfresh|\bold|\blatest|outdated|\bdated\b", re.I)
+LENGTH_WORDS = re.compile(r"length|long|short|time|minute|duration|cap\b|\bmax|\bmin\b", re.I)
+DATE_WORDS = re.compile(r"date|\bold|\bnew|upload|year|since|\bage\b|recent|publish", re.I)
+RENAME = re.compile(
+    r"^(?:.*?\b(?:rename|relabel|retitle|renmae|call|change|switch|update)\b)?\s*(?:the\s+)?(?:name\s+(?:of\s+)?)?"
+    r"(?:label\s+from\s+)?(?:my\s+)?(?:interest\s+|topic\s+)?['\"]?(?P<old>.+?)['\"]?(?:\s+interest|\s+topic)?\s+"
+    r"(?:to|as|into|->|should be called|should read|be named|renamed to|is really|,? make it|,? call it)\s+"
+    r"['\"]?(?P<new>.+?)['\"]?(?:\s+instead|\s+in my interests|,? rename it|\s+pls|\s+please)?[.!?]*$", re.I)
+CHANNEL_WORDS = re.compile(r"\b(?:block|blok|channel|from|by|mute|unsubscribe|creator|uploader|un-?block)\b", re.I)
+QUOTED = re.compile(r"(?<!\w)['\"‘“](.+?)['\"’”](?!\w)")
+POLITE = {"please", "pls", "plz", "thanks", "thx", "too", "also", "maybe", "then", "now", "ok", "so", "and", "again"}
+THEIR = re.compile(r"^(?:it|them|their(?: channel)?|his(?: channel)?|her(?: channel)?|that channel|this channel"
+                   r"|the channel|that|this|they)$", re.I)
+
+
+@dataclass
+class ParseContext:
+    """What the words are resolved against: today's date, the catalog's channels and words, the list on
+    screen and the person's memory."""
+
+    today: dt.date
+    channels: ChannelIndex
+    vocabulary: Vocabulary | None = None
+    phrase_known: Callable[[str], bool] = lambda phrase: False
+    shown: list[dict] = field(default_factory=list)
+    """The last list: dicts with at least video_id, and channel / duration_s when known."""
+    blocked: tuple[str, ...] = ()
+    dropped: tuple[str, ...] = ()
+
+
+@dataclass
+class ClauseReading:
+    clause: str
+    intents: list[tuple[str, float]]
+    """The intents by probability, best first."""
+
+
+class RequestParser:
+    """Fitted once per process (about 3 s with the embedding model); parse() is then a few milliseconds."""
+
+    def __init__(self, model: IntentModel, act: float = ACT, ask: float = ASK):
+        self.model, self.act, self.ask = model, act, ask
+        self.classify = lru_cache(maxsize=8192)(self._classify)
+
+    def _classify(self, masked: str) -> tuple[tuple[str, float], ...]:
+        words = masked.split()
+        if "X" in words and all(w == "X" or w in POLITE for w in words):  # a bare topic: 'sourdough please'
+            return (("recommend", 1.0),)
+        probs = self.model.probabilities([masked])[0]
+        order = np.argsort(-probs)
+        return tuple((self.model.classes[i], float(probs[i])) for i in order[:3])
+
+    def parse(self, said: str, ctx: ParseContext) -> Reading:
+        text = " ".join(said.split())
+        if sum(c.isupper() for c in text) > 0.6 * max(1, sum(c.isalpha() for c in text)):
+            text = text.lower()
+        text = fix_frame_typos(text, lambda w: w in english_words() or (
+            ctx.vocabulary is not None and w in ctx.vocabulary.known))
+        self.message, self.vocabulary = text, ctx.vocabulary
+        limits = find_limits(text, ctx.today)
+        work = cut_spans(text, limits)
+        clauses = [c for c in split_clauses(work) if c.strip(" ,.")]
+        readings = [ClauseReading(c, list(self.classify(mask(c)))) for c in clauses]
+        bad = next((lim.bad_date for lim in limits if lim.bad_date), None)
+        good_limits = [lim for lim in limits if not lim.bad_date]
+        actions, unsure = [], []
+        previous_topics: tuple[str, ...] = ()
+        for r in readings:
+            intent, p = r.intents[0]
+            if is_filler(r.clause) and (len(readings) > 1 or limits):
+                continue
+            if p < self.act:
+                unsure.append(r)
+                continue
+            action = self.fill(intent, r.clause, ctx, previous_topics)
+            if action is None:
+                continue
+            actions.append(action)
+            previous_topics = action.topics or previous_topics
+        if good_limits:
+            actions = merge_limits(actions, good_limits)
+        actions = resolve_vague(tidy(actions), ctx)
+        problem = f"I can't use that date: {bad}. Say for example 'since 2023-04-01' or 'from the last 6 months'." \
+            if bad else None
+        problem = problem or next((a.said for a in actions if a.intent == "problem"), None)
+        actions = [a for a in actions if a.intent != "problem"]
+        confidence = min((r.intents[0][1] for r in readings), default=1.0)
+        if unsure and not actions and not problem:
+            r = min(unsure, key=lambda u: u.intents[0][1])
+            if r.intents[0][1] >= self.ask:
+                options = [self.fill(i, r.clause, ctx, previous_topics) for i, _ in r.intents[:3]]
+                options = list(dict.fromkeys(o.with_(said=r.clause.strip()) for o in options
+                                             if o is not None and o.intent != "problem"))[:2]
+                if len(options) == 1:  # both readings come to the same thing
+                    return Reading(resolve_vague(options, ctx), confidence)
+                return Reading([], confidence, alternatives=[[o] for o in options], understood=bool(options))
+            return Reading([], confidence, understood=False)
+        return Reading(actions, confidence, problem=problem, understood=bool(actions) or problem is not None)
+
+    def fill(self, intent: str, clause: str, ctx: ParseContext, previous: tuple[str, ...]) -> Action | None:
+        """The action for one clause read as `intent`, its slots filled; None when there is nothing to do."""
+        said = clause.strip()
+        if intent in NO_SLOTS:
+            return Action(intent, said=said)
+        if intent in TOPIC_INTENTS:
+            return self.topic_action(intent, clause, ctx, previous)
+        if intent in ITEM_INTENTS:
+            items = tuple(item_numbers(clause, len(ctx.shown)) or item_numbers(self.message, len(ctx.shown), bare=False))
+            if not items:
+                return Action("problem", said="Which one? Say its number, for example '#2'.") \
+                    if intent != "more_like" else Action("recommend", said=said)
+            return Action(intent, items=items, said=said)
+        if intent in ("block_channel", "unblock_channel"):
+            return self.channel_action(intent, clause, ctx)
+        if intent == "set_limits":
+            found = [lim for lim in find_limits(clause, ctx.today, default_max=True) if not lim.bad_date]
+            if found:
+                return merge_limits([], found)[0].with_(said=said)
+            vague = "shorter" if SHORTER.search(clause) else "longer" if LONGER.search(clause) else \
+                "recent" if RECENT.search(clause) else None
+            return Action("set_limits", vague=vague, said=said) if vague else None
+        if intent == "clear_limits":
+            length, date = bool(LENGTH_WORDS.search(clause)), bool(DATE_WORDS.search(clause))
+            which = "length" if length and not date else "date" if date and not length else "all"
+            return Action("clear_limits", which=which, said=said)
+        if intent == "rename":
+            return rename_action(clause, ctx)
+        return None
+
+    def topic_action(self, intent: str, clause: str, ctx: ParseContext, previous: tuple[str, ...]) -> Action | None:
+        said = clause.strip()
+        raw = strip_request(clause)
+        if raw.lower() in PRONOUNS:
+            topics = previous
+        elif is_generic(raw):
+            topics = ()
+        else:
+            topics = tuple(self.correct(t, ctx) for t in split_topics(raw, ctx.phrase_known))
+            topics = tuple(t for t in topics if not is_generic(t))
+        if not topics:
+            return Action("recommend", said=said) if intent == "recommend" else None
+        if intent in ("recommend", "add") and mask(clause).split() == ["X"] and not all(map(self.known, topics)):
+            return None  # 'flibber jabber': no word anyone knows, so no interest to store
+        channels = [ctx.channels.exact(t) for t in topics]
+        if intent == "drop" and all(channels):
+            return Action("block_channel", channel=channels[0], topics=tuple(channels[1:]), said=said)
+        if intent in ("add", "recommend") and len(topics) == 1 and (channel := ctx.channels.exact(topics[0])) \
+                and channel in ctx.blocked:
+            return Action("unblock_channel", channel=channel, said=said)
+        return Action(intent, topics=topics, said=said)
+
+    def channel_action(self, intent: str, clause: str, ctx: ParseContext) -> Action | None:
+        said = clause.strip()
+        phrase = strip_request(clause)
+        if THEIR.match(phrase or "") or not phrase:  # 'whoever did #8, block their channel'
+            items = item_numbers(self.message, len(ctx.shown), bare=False)
+            if items and intent == "block_channel":
+                return Action("block_channel", items=tuple(items[:1]), said=said)
+        names = ctx.channels.candidates(phrase) if phrase else []
+        if not names and phrase and re.search(r",|\band\b|&", phrase):  # 'block Coin Signal and Hype Machine'
+            parts = [ctx.channels.exact(p) for p in split_topics(phrase, lambda _: False)]
+            if parts and all(parts):
+                return Action(intent, channel=parts[0], said=said, topics=tuple(parts[1:]))
+        if len(names) != 1 and intent == "block_channel" and ctx.shown and ITEM_WORDS.search(clause):
+            items = item_numbers(clause, len(ctx.shown), bare=True)
+            if items:
+                return Action("block_channel", items=tuple(items[:1]), said=said)
+        if len(names) == 1:
+            return Action(intent, channel=names[0], said=said)
+        if len(names) > 1:
+            return Action("problem", said=f"'{phrase}' matches several channels: {', '.join(names)}. Which one?")
+        if not phrase or is_generic(phrase):
+            return Action("problem", said="Which channel? Give its name or a number from the list, e.g. 'block #2'.")
+        if intent == "block_channel" and not CHANNEL_WORDS.search(clause):
+            return self.topic_action("drop", clause, ctx, ())  # 'stop showing me crypto'
+        if intent == "unblock_channel" and (phrase.lower() in ctx.dropped or not CHANNEL_WORDS.search(clause)):
+            return Action("add", topics=(phrase.lower(),), said=said)  # 'crypto is fine again'
+        return Action("problem", said=f"No channel called '{phrase}' in the catalog.")
+
+    def known(self, topic: str) -> bool:
+        words = topic.lower().split()
+        known = [not w.isalpha() or w in english_words() or bool(self.vocabulary and w in self.vocabulary.known)
+                 for w in words]
+        return sum(known) >= len(known) / 2
+
+    def correct(self, topic: str, ctx: ParseContext) -> str:
+        return ctx.vocabulary.correct(topic) if ctx.vocabulary else topic
+
+
+def cut_spans(text: str, limits: list[Limit]) -> str:
+    """The text with each limit replaced by a comma, so what is around it reads on its own."""
+    out, last = [], 0
+    for lim in sorted(limits, key=lambda x: x.start):
+        if lim.start < last:
+            continue
+        out += [text[last:lim.start], " , "]
+        last = lim.end
+    return "".join(out + [text[last:]])
+
+
+def merge_limits(actions: list[Action], limits: list[Limit]) -> list[Action]:
+    """All the limits of a message as one set_limits action, kept where the first limit was said."""
+    fields = {}
+    for lim in limits:
+        for name in ("max_minutes", "min_minutes", "published_after"):
+            if getattr(lim, name) is not None:
+                fields[name] = getattr(lim, name)
+    rest = [a for a in actions if a.intent != "set_limits"]
+    vague = next((a for a in actions if a.intent == "set_limits"), None)
+    if vague and vague.vague == "recent" and "published_after" not in fields:
+        fields["vague"] = "recent"
+    return [*rest, Action("set_limits", **fields)] if fields else rest
+
+
+def tidy(actions: list[Action]) -> list[Action]:
+    """One action per topic intent (its topics together), one list request, duplicates gone."""
+    out: list[Action] = []
+    expanded = []
+    for a in actions:  # 'block A and B' is two blocks
+        if a.intent in ("block_channel", "unblock_channel") and a.topics:
+            expanded += [a.with_(topics=()), *(a.with_(channel=c, topics=()) for c in a.topics)]
+        else:
+            expanded.append(a)
+    for a in expanded:
+        same = next((o for o in out if o.intent == a.intent), None)
+        if same and a.intent in TOPIC_INTENTS:
+            out[out.index(same)] = same.with_(topics=tuple(dict.fromkeys(same.topics + a.topics)),
+                                              said=f"{same.said}, {a.said}")
+            continue
+        if same and (a.intent in NO_SLOTS or a == same):
+            continue
+        out.append(a)
+    return out
+
+
+def resolve_vague(actions: list[Action], ctx: ParseContext) -> list[Action]:
+    """'shorter' becomes a number from the list on screen; 'quick ones' with no list, 10 minutes."""
+    durations = sorted(d / 60 for d in (i.get("duration_s") for i in ctx.shown) if d)
+    median = durations[len(durations) // 2] if durations else None
+    out = []
+    for a in actions:
+        if a.intent == "set_limits" and a.vague == "shorter" and a.max_minutes is None:
+            a = a.with_(max_minutes=round(max(1.0, 0.7 * median), 1) if median else 10.0)
+        elif a.intent == "set_limits" and a.vague == "longer" and a.min_minutes is None:
+            a = a.with_(min_minutes=round(1.3 * median, 1) if median else 20.0)
+        elif a.intent == "set_limits" and a.vague == "recent" and a.published_after is None:
+            a = a.with_(published_after=ctx.today - dt.timedelta(days=365))
+        out.append(a)
+    return out
+
+
+def rename_action(clause: str, ctx: ParseContext) -> Action:
+    said = clause.strip()
+    quoted = QUOTED.findall(clause)
+    if len(quoted) >= 2:
+        return Action("rename", topics=(quoted[0].lower(),), new_name=quoted[1].lower(), said=said)
+    if m := RENAME.match(clause.strip()):
+        old, new = m.group("old").strip(" '\""), m.group("new").strip(" '\"")
+        return Action("rename", topics=(old.lower(),), new_name=new.lower(), said=said)
+    return Action("problem", said="Rename which interest to what? Say for example 'rename baking to sourdough'.")
