@@ -77,3 +77,13 @@ class ChannelIndex:
             return sorted(subset, key=len)[:5]
         close = process.extract(k, self.keys, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=3)
         return [self.names[i] for _, _, i in close]
+
+    def mentioned(self, text: str, longest: int = 5) -> list[str]:
+        """Channels named word for word anywhere in the text (for 'that channel' in the same message)."""
+        ws = re.findall(r"[\w&+.'-]+", text)
+        found = []
+        for n in range(longest, 0, -1):
+            for i in range(len(ws) - n + 1):
+                if (hit := self.exact(" ".join(ws[i : i + n]))) and hit not in found:
+                    found.append(hit)
+        return found

@@ -16,7 +16,8 @@ PLACEHOLDER = re.compile(r"\{(topic|channel)\}")
 OPEN_ENDED = {"out_of_scope"}
 """Intents whose exemplars are about anything ('what's the capital of australia'): their nouns are topics,
 not request words, so they are masked like any topic."""
-TOKEN = re.compile(r"#|\d+(?:st|nd|rd|th)?|[a-z]+(?:'[a-z]+)?|[<>]")
+TOKEN = re.compile(r"#|\d+(?:st|nd|rd|th)?\b(?![.+-]\w)|[a-z0-9](?:[a-z0-9.+#-]*[a-z0-9+#])?(?:'[a-z]+)?|[<>]")
+"""Words ('p5.js', '3blue1brown', "i'm"), numbers and ordinals ('3', '2nd'), '#'."""
 
 
 def tokens(text: str) -> list[str]:
@@ -43,7 +44,7 @@ def mask(text: str) -> str:
     out: list[str] = []
     frame = frame_words()
     for w in tokens(PLACEHOLDER.sub(" qqplaceholder ", text)):
-        if w[0].isdigit():
+        if w.isdigit() or re.fullmatch(r"\d+(?:st|nd|rd|th)", w) and w not in frame:
             w = "N"
         elif w not in frame:
             w = "X"
