@@ -19,8 +19,14 @@ MATCH_SIMILARITY = 0.8
 def resolve_interest(lib: Library, user: str, topic: str) -> Interest | None:
     """The stored interest a phrase names: exact text first, then the nearest by meaning."""
     exact = lib.users.find_interest(user, topic)
-    if exact or not lib.semantic or lib.vectors.interests.count() == 0:
+    if exact:
         return exact
+    words = set(normalise_topic(topic).split())
+    inside = [i for i in lib.users.interests(user, "active") if words and words <= set(i.text.split())]
+    if len(inside) == 1:  # 'drop late night' names the interest 'late night talk shows'
+        return inside[0]
+    if not lib.semantic or lib.vectors.interests.count() == 0:
+        return None
     got = lib.vectors.interests.query(
         query_embeddings=[lib.embed_text(normalise_topic(topic))], n_results=1,
         where={"user": user}, include=["distances"],

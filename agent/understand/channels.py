@@ -19,6 +19,7 @@ NUMBER_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", 
 
 def words(name: str) -> list[str]:
     name = name.lower().replace("&", " and ").replace("+", " plus ")
+    name = re.sub(r"'s\b", "", name)
     return [NUMBER_WORDS.get(w, w) for w in re.findall(r"[a-z0-9]+", name)]
 
 
@@ -84,6 +85,9 @@ class ChannelIndex:
         found = []
         for n in range(longest, 0, -1):
             for i in range(len(ws) - n + 1):
-                if (hit := self.exact(" ".join(ws[i : i + n]))) and hit not in found:
-                    found.append(hit)
+                phrase = " ".join(ws[i : i + n])
+                hits = [self.exact(phrase)] if self.exact(phrase) else \
+                    self.candidates(phrase) if n >= 2 and len(key(phrase).split()) >= 2 else []
+                if len(hits) == 1 and hits[0] not in found:
+                    found.append(hits[0])
         return found

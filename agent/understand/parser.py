@@ -43,7 +43,8 @@ RENAME = re.compile(
 CHANNEL_WORDS = re.compile(r"\b(?:block|blok|channel|from|by|mute|unsubscribe|creator|uploader|un-?block)\b", re.I)
 QUOTED = re.compile(r"(?<!\w)['\"‘“](.+?)['\"’”](?!\w)")
 POLITE = {"please", "pls", "plz", "too", "also", "maybe", "then", "now", "ok", "so", "and", "or", "again", "stuff",
-          "videos", "video", "content", "things", "clips", "tutorials", "for", "beginners", "some", "the"}
+          "videos", "video", "content", "things", "clips", "tutorials", "for", "beginners", "some", "the", "more",
+          "shows", "of", "in", "on", "with", "a", "an", "any"}
 OUT_OF_SCOPE_SURE = 0.5
 """'Out of scope' needs to be this sure: a clause that is mostly topic words is more likely a request."""
 THEIR = re.compile(r"^(?:it|them|their(?: channel)?|his(?: channel)?|her(?: channel)?|that channel|this channel"
@@ -146,6 +147,8 @@ class RequestParser:
         if intent in ITEM_INTENTS:
             items = tuple(item_numbers(clause, len(ctx.shown)) or item_numbers(self.message, len(ctx.shown), bare=False))
             if not items:
+                if intent == "not_interested":  # 'skip 3blue1brown', 'not into crypto'
+                    return self.topic_action("drop", clause, ctx, previous)
                 return Action("problem", said="Which one? Say its number, for example '#2'.") \
                     if intent != "more_like" else Action("recommend", said=said)
             return Action(intent, items=items, said=said)

@@ -25,7 +25,8 @@ EXTRA_LEAD = {"so", "really", "also", "too", "just", "um", "uh", "ok", "okay", "
               "gonna", "gotta", "kinda", "lemme", "gimme", "u", "ya", "could", "would", "can", "you", "find", "few",
               "hobby", "is", "my", "new", "liked", "loved", "said", "ever", "re-enable", "enable", "reenable",
               "unlearn", "fascinated", "by", "obsessed", "looking", "into", "for", "learn", "learning", "watch", "un-block",
-              "unban", "blacklist", "whitelist", "un-ban", "un-mute"}
+              "unban", "blacklist", "whitelist", "un-ban", "un-mute", "skip", "leave", "out", "exclude", "hide", "avoid",
+              "remove", "ditch", "nix", "lose", "bye"}
 TRAIL_OPENERS = (
     "please", "pls", "plz", "thanks", "thank you", "thx", "again", "anymore", "any more", "entirely", "completely",
     "from now on", "for now", "for me", "at all", "ever", "for a while", "too", "a bit", "a little", "maybe",
