@@ -440,3 +440,35 @@ def test_async_session_streams_the_reply_token_by_token(lib, data_dir, user, fak
     assert len(tokens) > 3 and "".join(tokens) == "Chess is in your interests now."
     assert ("step", "interests: added 'chess'") in events
     assert events[-1][0] == "turn" and events[-1][1].reply == "Chess is in your interests now."
+
+
+# -- the model does at least what the request parser does ---------------------------------
+
+def test_a_model_that_only_talks_still_produces_the_list(fake, say, lib, user):
+    fake.enqueue("Linear algebra is a great subject! Vectors and matrices are everywhere.")
+
+    turn = say("I want to learn linear algebra")
+
+    assert len(turn.results) >= 3
+    assert "Linear algebra is a great subject!" in turn.reply
+    assert lib.users.find_interest(user, "linear algebra").status == "active"
+    assert any("acted: parser" in s for s in turn.steps)
+
+
+def test_a_model_that_only_searches_still_applies_the_drop_asked_for(fake, say, lib, user):
+    fake.enqueue(act(call("recommend", request="crypto")), "Here you go.")
+
+    turn = say("no more crypto please")
+
+    assert lib.users.find_interest(user, "crypto").status == "dropped"
+    assert any("acted: parser" in s and "drop_topic" in s for s in turn.steps)
+    assert not any("crypto" in r.get("reason", "").lower() for r in turn.results)
+
+
+def test_small_talk_stays_with_the_model(fake, say, lib, user):
+    fake.enqueue("Hello! What would you like to watch?")
+
+    turn = say("hi there")
+
+    assert turn.reply.startswith("Hello! What would you like to watch?")
+    assert turn.results == [] and not any("acted: parser" in s for s in turn.steps)

@@ -28,7 +28,7 @@ from agent.grounding import ExplanationWording, check_wording, render
 from agent.llm.call_log import LLMLog
 from agent.llm.prompt_view import MODEL_TEXT, model_view, tool_names, untrusted
 from agent.prompts import LLM_FALLBACK_NOTICE, LLM_WHY_SYSTEM
-from agent.rules.rules_controller import compose_reply, current_turn, rules_controller
+from agent.rules.rules_controller import compose_reply, current_turn, plan_turn, rules_controller
 from agent.state import State
 from agent.toolset import SOURCE_NOTE, TOOLS, tools_that
 from agent.usage import KEY, call_usage, describe, request_chars, this_turn, turn_usage
@@ -126,6 +126,9 @@ class LLMController:
                 return self.fail(state, runtime, thread, exc, out, steps)
             meta = {KEY: [self.record(sent, response, ms, runtime, self.schemas)]}
             self.told.discard(thread)
+            if not out and not any(isinstance(m, ToolMessage) for m in turn) and not state.explanation:
+                if (why := self.parser_should_act(state, runtime, response)) is not None:
+                    return self.rules_step(state, runtime, response.text, [*steps, why], meta[KEY])
             if not response.tool_calls and not response.invalid_tool_calls:
                 if state.explanation:
                     return (yield from self.word(state, runtime, thread, said, meta[KEY]))
@@ -159,6 +162,27 @@ class LLMController:
             return None
         out.append(AIMessage(response.text, tool_calls=calls[:1], response_metadata={**meta, PENDING: calls[1:]}))
         return {"messages": out, "steps": steps}
+
+    def parser_should_act(self, state: State, runtime: Runtime[Context], response: AIMessage) -> str | None:
+        """Why the request parser's plan takes this turn instead of the model's answer, or None.
+
+        The model must do at least what the parser would: when it answers without a tool call while the
+        parser read a clear request, or skips a change the person clearly asked for (drop, block, a
+        limit...), the parser's plan runs and the model's words are kept as the opening line."""
+        if response.invalid_tool_calls:
+            return None  # the model is asked to fix its call first
+        planned = plan_turn(current_turn(state)[0].text, state, runtime.context)
+        if planned.reply is not None or not planned.calls:
+            return None
+        wanted = {name for name, _ in planned.calls}
+        called = {c["name"] for c in response.tool_calls}
+        if not response.tool_calls and not response.invalid_tool_calls:
+            return f"acted: parser (the model answered without a tool call; the parser read {', '.join(sorted(wanted))})"
+        steering = tools_that("writes_memory") - {"add_interest", "more_like"}
+        missing = (wanted & steering) - called
+        if missing and not (called & tools_that("writes_memory")):
+            return f"acted: parser (the model skipped {', '.join(sorted(missing))}, which the message asked for)"
+        return None
 
     def word(self, state: State, runtime: Runtime[Context], thread: str, said: str, calls: list[dict] = ()) -> Plan:
         """Word the turn's explanation (structured output), then keep only what the evidence holds."""
@@ -216,16 +240,18 @@ class LLMController:
     def rules_step(self, state: State, runtime: Runtime[Context], notice: str = "", steps: list[str] = (),
                    calls: list[dict] = ()) -> dict:
         """One step of the rules controller, marked so the rest of the turn stays with it."""
-        made = self.fallback(state, runtime)["messages"][-1]
+        update = self.fallback(state, runtime)
+        made = update["messages"][-1]
+        kept = {k: v for k, v in update.items() if k in ("plan", "pending")}
         meta = {RULES: notice, KEY: list(calls)}
         if made.tool_calls:
             return {"messages": [AIMessage("", tool_calls=made.tool_calls, response_metadata=meta)],
-                    "steps": list(steps)}
+                    "steps": list(steps), **kept}
         told = [m.response_metadata.get(RULES) for m in this_turn(state.messages) if isinstance(m, AIMessage)]
         reply = "\n\n".join(n for n in [*told, notice, made.text] if n)
         message = AIMessage(reply, response_metadata=meta)
         usage = turn_usage([*state.messages, message])
-        return {"messages": [message], "steps": [*steps, *([describe(usage)] if usage else [])]}
+        return {"messages": [message], "steps": [*steps, *([describe(usage)] if usage else [])], **kept}
 
     def notice_once(self, thread: str, reason: str) -> str | None:
         if thread in self.told:
