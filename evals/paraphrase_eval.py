@@ -15,7 +15,7 @@ from rich.table import Table
 from agent.understand.actions import Action, Reading
 from agent.understand.catalog_context import CatalogWords
 from agent.understand.intent_model import IntentModel
-from agent.understand.parser import RequestParser
+from agent.understand.parser import ASK, RequestParser
 from memory.embedder import load_embedder
 from memory.user_store import normalise_topic
 from tools.catalog.store import load_catalog
@@ -38,9 +38,9 @@ class Case:
         return int(hashlib.sha256(self.say.encode()).hexdigest(), 16) % 5 == 0
 
 
-def load_cases(folder: Path = PARAPHRASES) -> list[Case]:
+def load_cases(folder: Path = PARAPHRASES, files: list[Path] | None = None) -> list[Case]:
     cases = []
-    for path in sorted(folder.glob("*.yaml")):
+    for path in files if files is not None else sorted(folder.glob("*.yaml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         today = dt.date.fromisoformat(str(data["today"]))
         cases += [Case(c["say"], c["actions"], today, path.stem) for c in data["cases"]]
@@ -137,6 +137,22 @@ def run(parser: RequestParser, cases: list[Case]) -> dict[str, Tally]:
     return tallies
 
 
+def run_paraphrases(files: list[Path], embedder) -> tuple[dict, list[dict]]:
+    """For `clipwise eval`: the accuracy table's numbers, and each utterance read wrong as a failed case."""
+    parser = RequestParser(IntentModel.fit(embedder))
+    tallies = run(parser, load_cases(files=files))
+    dev, held = tallies["dev"], tallies["held-out"]
+    metrics = {
+        "parser": parser.model.mode, "utterances": dev.n + held.n,
+        "intent_accuracy": round((dev.intent + held.intent) / max(dev.n + held.n, 1), 3),
+        "slot_accuracy": round((dev.slots + held.slots) / max(dev.n + held.n, 1), 3),
+        "held_out_intent_accuracy": round(held.intent / max(held.n, 1), 3),
+        "held_out_slot_accuracy": round(held.slots / max(held.n, 1), 3),
+    }
+    cases = [{"name": miss, "passed": False, "failures": [miss]} for t in tallies.values() for miss in t.misses]
+    return metrics, cases
+
+
 def report(console: Console, with_embeddings: bool = True, show_misses: bool = False) -> dict[str, Tally]:
     embedder = load_embedder() if with_embeddings else None
     parser = RequestParser(IntentModel.fit(embedder))
@@ -156,7 +172,39 @@ def report(console: Console, with_embeddings: bool = True, show_misses: bool = F
     return tallies
 
 
+ACT_GRID = (0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5)
+
+
+def tune(console: Console, folds: int = 5) -> None:
+    """k-fold choice of the act threshold on the dev cases only: each fold's threshold is picked on the
+    other folds, so the printed accuracy is cross-validated, not the best of the grid."""
+    model = IntentModel.fit(load_embedder())
+    dev = [c for c in load_cases() if not c.held_out]
+    by_act = {act: [] for act in ACT_GRID}
+    for act in ACT_GRID:
+        parser = RequestParser(model, act=act, ask=min(ASK, act))
+        catalog = load_catalog()
+        words, shown = CatalogWords.build(catalog), shown_list(catalog)
+        by_act[act] = [score(c, parser.parse(c.say, words.context(c.today, shown)))[1] for c in dev]
+    table = Table(title=f"act threshold by {folds}-fold cross-validation on {len(dev)} dev paraphrases")
+    for col in ("fold", "chosen on the other folds", "slot accuracy on this fold"):
+        table.add_column(col)
+    scores = []
+    for k in range(folds):
+        test = [i for i in range(len(dev)) if i % folds == k]
+        train = [i for i in range(len(dev)) if i % folds != k]
+        best = max(ACT_GRID, key=lambda a: (sum(by_act[a][i] for i in train), -abs(a - 0.25)))
+        acc = sum(by_act[best][i] for i in test) / len(test)
+        scores.append(acc)
+        table.add_row(str(k + 1), str(best), f"{acc:.3f}")
+    table.add_row("mean", "", f"{sum(scores) / len(scores):.3f}")
+    console.print(table)
+
+
 if __name__ == "__main__":
     import sys
 
-    report(Console(), with_embeddings="--lexical" not in sys.argv, show_misses="--misses" in sys.argv)
+    if "--tune" in sys.argv:
+        tune(Console())
+    else:
+        report(Console(), with_embeddings="--lexical" not in sys.argv, show_misses="--misses" in sys.argv)

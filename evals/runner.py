@@ -15,6 +15,7 @@ from agent.rules.rules_controller import rules_controller
 from agent.settings import Settings
 from evals.clip_eval import run_clips
 from evals.conversations import load_case, run_case
+from evals.paraphrase_eval import run_paraphrases
 from evals.retrieval_eval import run_retrieval
 from evals.youtube_replay import CASSETTE_FOLDER, REPLAY_DIR, REPLAY_SUFFIX, YouTubeReplay
 from tools.catalog.store import load_catalog
@@ -22,9 +23,13 @@ from tools.errors import ClipwiseError
 from tools.library import Library, open_library
 
 
+PARAPHRASE_FOLDER = "paraphrases"
+"""Files under a folder of this name are utterances with their expected intents and slots, not conversations."""
+
+
 def is_case_file(f: Path) -> bool:
     return f.name.endswith((".yaml", ".yml")) and not f.name.endswith(REPLAY_SUFFIX) \
-        and CASSETTE_FOLDER not in f.parent.parts
+        and CASSETTE_FOLDER not in f.parent.parts and PARAPHRASE_FOLDER not in f.parent.parts
 
 
 def suite_files(paths: list[Path]) -> dict[str, list[Path]]:
@@ -36,7 +41,9 @@ def suite_files(paths: list[Path]) -> dict[str, list[Path]]:
             raise ClipwiseError(f"{path}: no such file or folder")
         files = sorted(path.rglob("*")) if path.is_dir() else [path]
         for f in files:
-            if is_case_file(f):
+            if f.name.endswith((".yaml", ".yml")) and PARAPHRASE_FOLDER in f.parent.parts:
+                found[f"paraphrases:{f.parent}"].append(f)
+            elif is_case_file(f):
                 found[f"conversations:{f.parent if path.is_dir() else f}"].append(f)
             elif f.name.endswith(".clips.jsonl"):
                 found[f"clips:{f}"].append(f)
@@ -113,6 +120,8 @@ def run_eval(paths: list[Path], settings: Settings, report_path: Path | None, co
             metrics, cases, lib = run_conversations(lib, data_dir, settings.results, files, controller,
                                                     replay, settings)
             ok &= all(c["passed"] for c in cases)
+        elif kind == "paraphrases":
+            metrics, cases = run_paraphrases(files, lib.embedder)
         elif kind == "clips":
             metrics, cases = run_clips(lib, files[0])
         else:

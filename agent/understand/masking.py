@@ -51,7 +51,7 @@ def mask(text: str) -> str:
         if w == "X" and out and out[-1] == "X":
             continue
         out.append(w)
-    return " ".join(out)
+    return re.sub(r"X(?: (?:and|or|&) X)+", "X", " ".join(out))  # 'drop X and X and X' reads as 'drop X'
 
 
 def content_words(text: str) -> list[str]:
@@ -60,21 +60,21 @@ def content_words(text: str) -> list[str]:
     return [w for w in tokens(text) if not w[0].isdigit() and w not in frame and w != "#"]
 
 
-@lru_cache(maxsize=1)
-def frame_list() -> list[str]:
-    return sorted(w for w in frame_words() if len(w) >= 3 and w.isalpha())
-
-
 def fix_frame_typos(text: str, known: Callable[[str], bool]) -> str:
-    """'dorp blockchian' -> 'drop blockchian': a word that is neither a known word nor a frame word, one
-    typo away from a frame word, is that frame word (topic words are left to the vocabulary)."""
-    frame = frame_words()
+    """'dorp blockchian' -> 'drop blockchian': a word that is not a known word (English or the catalog's),
+    one or two typos from a request word, is that request word; topic words are left to the vocabulary."""
+    targets = [w for w in frame_list() if known(w)]
 
     def fix(m: re.Match) -> str:
         word = m.group().lower()
-        if len(word) < 3 or word in frame or known(word):
+        if len(word) < 3 or known(word):
             return m.group()
-        hit = process.extractOne(word, frame_list(), scorer=OSA.distance, score_cutoff=1 if len(word) < 7 else 2)
+        hit = process.extractOne(word, targets, scorer=OSA.distance, score_cutoff=1 if len(word) < 7 else 2)
         return hit[0] if hit else m.group()
 
     return re.sub(r"[A-Za-z]+", fix, text)
+
+
+@lru_cache(maxsize=1)
+def frame_list() -> list[str]:
+    return sorted(w for w in frame_words() if len(w) >= 3 and w.isalpha())

@@ -36,7 +36,7 @@ TRAIL_OPENERS = (
     "what do you have", "what have you got", "what you got", "or something", "and stuff", "i mean it",
     "today", "tonight", "now", "ones", "pieces", "channel", "for a bit", "would be", "would", "to my", "as one of",
     "as an interest", "as my", "as a topic", "less often", "more often", "as much", "less", "can you", "could you",
-    "that was", "it's", "is great", "sounds",
+    "that was", "it's", "is great", "sounds", "tho", "is forgiven",
 )
 VERBAL = {"hearing", "seeing", "watching", "reading", "talking", "videos", "video", "stuff", "content", "clips",
           "things", "something", "anything", "more", "learning", "tutorials", "lectures"}
