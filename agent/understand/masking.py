@@ -16,6 +16,10 @@ PLACEHOLDER = re.compile(r"\{(topic|channel)\}")
 OPEN_ENDED = {"out_of_scope"}
 """Intents whose exemplars are about anything ('what's the capital of australia'): their nouns are topics,
 not request words, so they are masked like any topic."""
+TOPIC_LIKE = {"deep", "action", "balance", "earth", "friend", "job", "style", "work", "works", "round", "state",
+              "type", "result", "rotation", "variety", "phase", "life", "dad", "mom", "night",
+              "evening", "morning", "afternoon", "manual", "options", "features"}
+"""Words some exemplar uses that are as often what a video is about ('deep sea', 'late night'): masked."""
 TOKEN = re.compile(r"#|\d+(?:st|nd|rd|th)?\b(?![.+-]\w)|[a-z0-9](?:[a-z0-9.+#-]*[a-z0-9+#])?(?:'[a-z]+)?|[<>]")
 """Words ('p5.js', '3blue1brown', "i'm"), numbers and ordinals ('3', '2nd'), '#'."""
 
@@ -36,7 +40,7 @@ def exemplar_bank() -> dict[str, list[str]]:
 def frame_words() -> frozenset[str]:
     """Every word the exemplars use outside their placeholders."""
     return frozenset(w for intent, said in exemplar_bank().items() if intent not in OPEN_ENDED
-                     for s in said for w in tokens(PLACEHOLDER.sub(" ", s)))
+                     for s in said for w in tokens(PLACEHOLDER.sub(" ", s))) - TOPIC_LIKE
 
 
 def mask(text: str) -> str:
