@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import random
 import resource
 import statistics
@@ -25,6 +26,37 @@ from tools.library import open_library
 
 TURNS = ["I want to learn {t}", "why #1?", "more like #2", "recommend something", "nothing over 20 minutes",
          "drop {t}", "clear limits", "videos about {t}", "not interested in #3", "show my interests"]
+
+
+PARSE_SAMPLES = [
+    "got anything about {t}?", "{t}", "I also like {t}", "{t}, under 15 minutes please", "less {t}",
+    "enough of the {t} stuff", "add {t} back", "something similar to the top one", "could they be a bit shorter",
+    "already watched 3 and 4", "forget about the time cap", "oops, take that back", "hi", "thanks!",
+    "how come you suggested the top one?", "what have you learned about me so far?", "only from the last year",
+    "{t} and jazz, nothing over 10 minutes, not from the first one's channel", "since 2024-13-45",
+    "NO MORE {t} PLEASE", "i'm done with the channel of #2", "rename {t} to {t} basics",
+]
+
+
+def parse_latencies(lib, topics: list[str], today) -> list[float]:
+    """Milliseconds to parse each sample message once, with the parser's caches cleared first (the
+    model is loaded: warm, but never the same clause twice)."""
+    from agent.understand.shared import catalog_words, parser_for
+
+    parser, words = parser_for(lib), catalog_words(lib)
+    shown = [{"video_id": v, "channel": lib.catalog.get(v).channel, "duration_s": lib.catalog.get(v).duration_s}
+             for v in lib.ids[:10]]
+    context = words.context(today, shown)
+    out = []
+    for topic in topics[:10]:
+        parser.classify.cache_clear()
+        parser.cache.clear()
+        for template in PARSE_SAMPLES:
+            said = template.format(t=topic)
+            started = time.perf_counter()
+            parser.parse(said, context)
+            out.append((time.perf_counter() - started) * 1000)
+    return out
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -86,6 +118,7 @@ def run_bench(settings: Settings, turns: int = 60, stock_sample: int = 256) -> t
                 latencies.append(turn.latency_ms)
                 prompts.append(prompt_tokens(session, user, "bench", schemas))
         session.close()
+        parse_ms = parse_latencies(lib, topics, datetime.date.today())
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     data = {
         "catalog_videos": len(texts), "index_build_s": round(build_s, 2),
@@ -95,6 +128,8 @@ def run_bench(settings: Settings, turns: int = 60, stock_sample: int = 256) -> t
         "warm_up_s": round(warm_s, 1), "turn_latency_ms_p50": round(percentile(latencies, 50), 1),
         "turn_latency_ms_p95": round(percentile(latencies, 95), 1), "peak_rss_mb": round(peak_mb),
         "llm_prompt_tokens_p50": round(percentile(prompts, 50)), "llm_prompt_tokens_max": max(prompts),
+        "parse_messages": len(parse_ms), "parse_ms_p50": round(percentile(parse_ms, 50), 2),
+        "parse_ms_p95": round(percentile(parse_ms, 95), 2),
     }
     table = Table(title=f"clipwise bench — {catalog.name}")
     table.add_column("measure")
@@ -109,6 +144,8 @@ def run_bench(settings: Settings, turns: int = 60, stock_sample: int = 256) -> t
         ("warm-up (read transcripts, build clip indexes), s", f"{data['warm_up_s']}"),
         (f"turn latency p50, ms ({len(latencies)} warm turns)", f"{data['turn_latency_ms_p50']}"),
         ("turn latency p95, ms", f"{data['turn_latency_ms_p95']}"),
+        (f"request parse p50, ms ({len(parse_ms)} messages, caches cleared)", f"{data['parse_ms_p50']}"),
+        ("request parse p95, ms", f"{data['parse_ms_p95']}"),
         ("peak memory (RSS), MB", f"{data['peak_rss_mb']}"),
         ("LLM prompt per turn, tokens (est.), p50", f"{data['llm_prompt_tokens_p50']}"),
         ("LLM prompt per turn, tokens (est.), max", f"{data['llm_prompt_tokens_max']}"),

@@ -49,6 +49,8 @@ QUOTED = re.compile(r"(?<!\w)['\"‘“](.+?)['\"’”](?!\w)")
 POLITE = {"please", "pls", "plz", "too", "also", "maybe", "then", "now", "ok", "so", "and", "or", "again", "stuff",
           "videos", "video", "content", "things", "clips", "tutorials", "for", "beginners", "some", "the", "more",
           "shows", "of", "in", "on", "with", "a", "an", "any"}
+CACHE_SIZE = 8192
+"""Clause readings kept by masked text: the same frames come back all the time ('more like # N')."""
 OUT_OF_SCOPE_SURE = 0.5
 """'Out of scope' needs to be this sure: a clause that is mostly topic words is more likely a request."""
 THEIR = re.compile(r"^(?:it|them|their(?: channel)?|his(?: channel)?|her(?: channel)?|that channel|this channel"
@@ -82,13 +84,27 @@ class RequestParser:
 
     def __init__(self, model: IntentModel, act: float = ACT, ask: float = ASK):
         self.model, self.act, self.ask = model, act, ask
-        self.classify = lru_cache(maxsize=8192)(self._classify)
+        self.cache: dict[str, tuple[tuple[str, float], ...]] = {}
+        self.classify = lru_cache(maxsize=CACHE_SIZE)(self._classify)
+
+    def classify_all(self, masked: list[str]) -> list[tuple[tuple[str, float], ...]]:
+        """Every clause of a message in one batch (one embedding call), cached by masked text."""
+        todo = [m for m in dict.fromkeys(masked) if m not in self.cache and not bare_topic(m)]
+        if todo:
+            for m, probs in zip(todo, self.model.probabilities(todo)):
+                self.cache[m] = self.ranked(probs)
+            while len(self.cache) > CACHE_SIZE:
+                self.cache.pop(next(iter(self.cache)))
+        return [self.classify(m) for m in masked]
 
     def _classify(self, masked: str) -> tuple[tuple[str, float], ...]:
-        words = masked.split()
-        if "X" in words and all(w == "X" or w in POLITE for w in words):  # a bare topic: 'sourdough please'
+        if bare_topic(masked):  # 'sourdough please'
             return (("recommend", 1.0),)
-        probs = self.model.probabilities([masked])[0]
+        if masked in self.cache:
+            return self.cache[masked]
+        return self.ranked(self.model.probabilities([masked])[0])
+
+    def ranked(self, probs: np.ndarray) -> tuple[tuple[str, float], ...]:
         order = list(np.argsort(-probs))
         if self.model.classes[order[0]] == "out_of_scope" and probs[order[0]] < OUT_OF_SCOPE_SURE:
             order = order[1:] + order[:1]
@@ -104,7 +120,7 @@ class RequestParser:
         limits = find_limits(text, ctx.today)
         work = cut_spans(text, limits)
         clauses = [c for c in split_clauses(work) if c.strip(" ,.")]
-        readings = [ClauseReading(c, list(self.classify(mask(c)))) for c in clauses]
+        readings = [ClauseReading(c, list(r)) for c, r in zip(clauses, self.classify_all([mask(c) for c in clauses]))]
         bad = next((lim.bad_date for lim in limits if lim.bad_date), None)
         good_limits = [lim for lim in limits if not lim.bad_date]
         actions, unsure = [], []
@@ -243,6 +259,11 @@ class RequestParser:
 
     def correct(self, topic: str, ctx: ParseContext) -> str:
         return ctx.vocabulary.correct(topic) if ctx.vocabulary else topic
+
+
+def bare_topic(masked: str) -> bool:
+    words = masked.split()
+    return "X" in words and all(w == "X" or w in POLITE for w in words)
 
 
 def cut_spans(text: str, limits: list[Limit]) -> str:
