@@ -160,6 +160,8 @@ async def run_turn(text: str, echo: bool = False) -> None:
             await stream_text(reply, final)
         else:  # the streamed words were the model's alone; the reply also carries notes and fallbacks
             reply.content = final
+        if turn.choices:
+            reply.actions = [cl.Action(**a) for a in ui.choice_actions(turn.choices)]
         await reply.send()
         if turn.results:
             await show_cards(turn.results)
@@ -232,4 +234,11 @@ for _name, *_ in ui.CARD_ACTIONS:
 
 @cl.action_callback("panel")
 async def panel_action(action: cl.Action) -> None:
+    await run_turn(action.payload["request"], echo=True)
+
+
+@cl.action_callback("choice")
+async def choice_action(action: cl.Action) -> None:
+    """A button under 'Did you mean ...?': answered like typing its number; the buttons go."""
+    await action.remove()
     await run_turn(action.payload["request"], echo=True)

@@ -15,6 +15,7 @@ from agent.context import Context
 from agent.formatting import card_fields
 from agent.graph import build_graph
 from agent.rules.rules_controller import rules_controller
+from agent.rules.turn_plan import action_from, describe
 from agent.usage import turn_usage
 from tools.clips import warm_clips
 from tools.library import Library
@@ -32,6 +33,8 @@ class TurnResult:
     latency_ms: float = 0.0
     usage: dict | None = None
     """LLM calls of the turn: tokens in/out, estimated cost, LLM latency, largest prompt (None: no LLM)."""
+    choices: list[str] = field(default_factory=list)
+    """When the turn asked 'Did you mean 1) ... or 2) ...?': the readings, in order (answer '1', '2')."""
 
 
 class Session:
@@ -62,7 +65,7 @@ class Session:
         return TurnResult(
             reply=values["messages"][-1].content, results=results, explanation=values.get("explanation"),
             steps=list(values.get("steps") or []), latency_ms=(time.perf_counter() - started) * 1000,
-            usage=turn_usage(values["messages"]),
+            usage=turn_usage(values["messages"]), choices=[describe(action_from(p)) for p in values.get("pending") or []],
         )
 
     def ask(self, text: str, user: str = "local", thread: str = "main") -> TurnResult:

@@ -290,3 +290,15 @@ def test_chainlit_sqlalchemy_data_layer_keeps_threads_in_our_sqlite_schema(tmp_p
     assert thread["userIdentifier"] == "alice" and [s["output"] for s in thread["steps"]] == ["card"]
     assert ui.cards_to_restore(thread["steps"], [{"video_id": "demo-cook01"}]) == [("s1", 1, "demo-cook01")]
     assert [t["id"] for t in mine.data] == ["t1"] and theirs.data == []
+
+
+def test_a_clarifying_question_comes_with_one_button_per_reading_that_answers_it(session, user, lib):
+    asked = session.ask("chess maybe not", user=user)
+    assert len(asked.choices) == 2 and "Did you mean 1)" in asked.reply
+
+    buttons = ui.choice_actions(asked.choices)
+    assert [b["label"] for b in buttons] == [f"1) {asked.choices[0]}", f"2) {asked.choices[1]}"]
+    picked = next(b for b in buttons if "find videos" in b["label"])
+    answered = session.ask(picked["payload"]["request"], user=user)
+    assert answered.results and lib.users.find_interest(user, "chess").status == "active"
+    assert answered.choices == []

@@ -127,6 +127,12 @@ def card_actions(n: int, video_id: str) -> list[dict]:
             for name, label, req, _tool in CARD_ACTIONS]
 
 
+def choice_actions(choices: list[str]) -> list[dict]:
+    """Buttons for 'Did you mean 1) ... or 2) ...?': each answers with its number."""
+    return [{"name": "choice", "label": f"{n}) {text}", "payload": {"request": str(n)}}
+            for n, text in enumerate(choices, start=1)]
+
+
 def stale_card(payload: dict, shown: list[dict]) -> str | None:
     """Why a card button can no longer act (its list was replaced), or None when it still can."""
     n = payload.get("n")
