@@ -208,6 +208,8 @@ class RequestParser:
         else:
             topics = tuple(self.correct(t, ctx) for t in split_topics(raw, ctx.phrase_known))
             topics = tuple(t for t in topics if not is_generic(t))
+        if intent == "recommend" and "X" not in mask(clause).split():
+            topics = ()  # 'surprise me', 'what should I watch?': request words only, no topic
         if not topics:
             return Action("recommend", said=said) if intent == "recommend" else None
         if intent in ("recommend", "add") and mask(clause).split() == ["X"] and not all(map(self.known, topics)):
