@@ -40,6 +40,12 @@ def test_lower_length_limits_in_words(text, minutes):
     assert limit(text).min_minutes == minutes and limit(text).max_minutes is None
 
 
+def test_words_that_end_like_units_are_not_amounts():
+    assert find_limits("quick ones only", TODAY, default_max=True) == []
+    assert find_limits("the tens digit", TODAY, default_max=True) == []
+    assert limit("5m max").max_minutes == 5
+
+
 def test_a_bare_amount_is_a_limit_only_where_the_clause_is_about_length():
     assert find_limits("give me 5 minutes of calm", TODAY) == []
     assert limit("I've got 25 minutes", default_max=True).max_minutes == 25

@@ -91,6 +91,8 @@ def durations(text: str, default_max: bool) -> list[Limit]:
     for m in DURATION.finditer(text):
         if any(s <= m.start() < e for s, e in taken):
             continue
+        if m.group("n") and not m.group("n")[0].isdigit() and len(m.group("unit")) == 1:
+            continue  # 'ones' is not 'one s(econd)'; a one-letter unit needs digits: '5m', '2h'
         lower = is_min(m.group("before"), m.group("after"))
         if lower is None and not default_max:
             continue

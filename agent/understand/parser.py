@@ -33,6 +33,9 @@ ITEM_WORDS = re.compile(r"#|\bnumber\b|\bno\.|\bone\b|\bvideo\b|\bwhoever\b|\bma
                         r"|\bfirst|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\blast\b|\btop\b|\d", re.I)
 SHORTER = re.compile(r"\bshort|\bquick|\bbrief|\bbite|too long|lunch|\bsnack|\bfast\b", re.I)
 LONGER = re.compile(r"\blong|deep dive|in-depth|\bfull\b", re.I)
+COMPARATIVE = re.compile(r"\b(?:shorter|longer|less long|not as long|a bit|a little)\b", re.I)
+"""'Shorter' / 'longer' compare with the list on screen (0.7x / 1.3x its median); 'quick ones' does not."""
+SHORT_MINUTES, LONG_MINUTES = 10.0, 20.0
 RECENT = re.compile(r"\brecent|\bnew|\bfresh|\bold|\blatest|outdated|\bdated\b", re.I)
 LENGTH_WORDS = re.compile(r"length|long|short|time|minute|duration|cap\b|\bmax|\bmin\b", re.I)
 DATE_WORDS = re.compile(r"date|\bold|\bnew|upload|year|since|\bage\b|recent|publish", re.I)
@@ -321,10 +324,11 @@ def resolve_vague(actions: list[Action], ctx: ParseContext) -> list[Action]:
     median = durations[len(durations) // 2] if durations else None
     out = []
     for a in actions:
+        relative = COMPARATIVE.search(a.said or "")
         if a.intent == "set_limits" and a.vague == "shorter" and a.max_minutes is None:
-            a = a.with_(max_minutes=round(max(1.0, 0.7 * median), 1) if median else 10.0)
+            a = a.with_(max_minutes=round(max(1.0, 0.7 * median), 1) if median and relative else SHORT_MINUTES)
         elif a.intent == "set_limits" and a.vague == "longer" and a.min_minutes is None:
-            a = a.with_(min_minutes=round(1.3 * median, 1) if median else 20.0)
+            a = a.with_(min_minutes=round(1.3 * median, 1) if median and relative else LONG_MINUTES)
         elif a.intent == "set_limits" and a.vague == "recent" and a.published_after is None:
             a = a.with_(published_after=ctx.today - dt.timedelta(days=365))
         out.append(a)
