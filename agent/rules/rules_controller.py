@@ -33,13 +33,15 @@ def read_message(said: str, state: State, ctx: Context) -> Reading:
     """The parse of the message against the catalog, the list on screen and the user's memory."""
     lib = ctx.lib
     rules = lib.users.rules(ctx.user)
-    dropped = tuple(i.text for i in lib.users.interests(ctx.user, "dropped"))
+    interests = lib.users.interests(ctx.user)
+    dropped = tuple(i.text for i in interests if i.status == "dropped")
+    active = tuple(i.text for i in interests if i.status == "active")
     shown = []
     for item in state.shown or []:
         video = lib.catalog.videos.get(item["video_id"])
         shown.append({"video_id": item["video_id"], "channel": video.channel if video else None,
                       "duration_s": video.duration_s if video else None})
-    context = catalog_words(lib).context(dt.date.today(), shown, rules.blocked_channels, dropped)
+    context = catalog_words(lib).context(dt.date.today(), shown, rules.blocked_channels, dropped, active)
     return parser_for(lib).parse(said, context)
 
 
@@ -52,8 +54,8 @@ def plan_turn(said: str, state: State, ctx: Context) -> TurnPlan:
     return plan_reading(reading, len(state.shown or []), interests)
 
 
-def compose_reply(intro: list[str], answers: list[ToolMessage]) -> str:
-    return "\n\n".join([*intro, *(a.content.removeprefix("error: ") for a in answers)])
+def compose_reply(intro: list[str], answers: list[ToolMessage], outro: list[str] = ()) -> str:
+    return "\n\n".join([*intro, *(a.content.removeprefix("error: ") for a in answers), *outro])
 
 
 def tool_call(name: str, args: dict) -> dict:
@@ -76,4 +78,4 @@ def rules_controller(state: State, runtime: Runtime[Context]) -> dict:
     if len(done) < len(calls) and not failed:
         name, args = calls[len(done)]
         return {**update, "messages": [AIMessage("", tool_calls=[tool_call(name, args)])]}
-    return {**update, "messages": [AIMessage(compose_reply(plan["intro"], done))]}
+    return {**update, "messages": [AIMessage(compose_reply(plan["intro"], done, plan.get("outro", [])))]}

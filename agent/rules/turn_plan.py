@@ -29,13 +29,16 @@ class TurnPlan:
 
     calls: list[tuple[str, dict]] = field(default_factory=list)
     intro: list[str] = field(default_factory=list)
+    outro: list[str] = field(default_factory=list)
+    """Said after what the tools did: a question about the part of the message that was unclear."""
     reply: str | None = None
     """The whole answer when no tool is needed."""
     pending: list[dict] | None = None
     """The readings offered in a question, kept for the next turn's '1' or '2'."""
 
     def as_state(self) -> dict:
-        return {"calls": [list(c) for c in self.calls], "intro": self.intro, "reply": self.reply}
+        return {"calls": [list(c) for c in self.calls], "intro": self.intro, "outro": self.outro,
+                "reply": self.reply}
 
 
 def calls_for(actions: list[Action]) -> tuple[list[tuple[str, dict]], list[str]]:
@@ -128,20 +131,25 @@ def examples(shown: int, interests: list[str]) -> list[str]:
 
 
 def plan_reading(reading: Reading, shown: int, interests: list[str]) -> TurnPlan:
+    question, pending = None, None
     if reading.alternatives:
         options = [alt[0] for alt in reading.alternatives]
         asked = " or ".join(f"{i}) {describe(o)}" for i, o in enumerate(options, 1))
-        return TurnPlan(reply=f"Did you mean {asked}? Answer 1 or 2 (or say it another way).",
-                        pending=[action_dict(o) for o in options])
+        about = f"About \"{options[0].said}\": did" if reading.actions else "Did"
+        question = f"{about} you mean {asked}? Answer 1 or 2 (or say it another way)."
+        pending = [action_dict(o) for o in options]
+        if not reading.actions:
+            return TurnPlan(reply=question, pending=pending)
     if not reading.understood:
         return TurnPlan(reply="I didn't understand that. You could say " + ", ".join(examples(shown, interests))
                         + ", or 'help' for more.")
     calls, intro = calls_for(reading.actions)
     if reading.problem:
         intro.insert(0, reading.problem)
+    outro = [question] if question else []
     if not calls:
-        return TurnPlan(reply="\n\n".join(intro) or None)
-    return TurnPlan(calls, intro)
+        return TurnPlan(reply="\n\n".join(intro + outro) or None, pending=pending)
+    return TurnPlan(calls, intro, outro=outro, pending=pending)
 
 
 def answer_pending(said: str, pending: list[dict]) -> TurnPlan | None:

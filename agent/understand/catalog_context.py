@@ -21,6 +21,8 @@ class CatalogWords:
     vocabulary: Vocabulary
     titles: str
     """All titles, lower case, one per line: where a phrase like 'rock and roll' is looked up."""
+    by_channel: list[tuple[str, str]]
+    """(title lower case, channel) of every video."""
 
     @classmethod
     def build(cls, catalog: Catalog) -> "CatalogWords":
@@ -29,12 +31,18 @@ class CatalogWords:
         for v in videos:
             counts.update(WORDS.findall(f"{v.title} {' '.join(v.tags)} {v.description[:500]}".lower()))
         titles = "\n".join(v.title.lower() for v in videos)
-        return cls(ChannelIndex([v.channel for v in videos]), Vocabulary(counts), titles)
+        return cls(ChannelIndex([v.channel for v in videos]), Vocabulary(counts), titles,
+                   [(v.title.lower(), v.channel) for v in videos])
 
     def phrase_known(self, phrase: str) -> bool:
         return phrase.lower() in self.titles
 
+    def titles_elsewhere(self, phrase: str, channel: str) -> int:
+        """How many titles of other channels name the phrase: 'late night' is a topic, 'hype machine' a name."""
+        low = phrase.lower()
+        return sum(1 for title, c in self.by_channel if c != channel and low in title)
+
     def context(self, today: dt.date | None = None, shown: list[dict] | None = None, blocked: tuple[str, ...] = (),
-                dropped: tuple[str, ...] = ()) -> ParseContext:
+                dropped: tuple[str, ...] = (), interests: tuple[str, ...] = ()) -> ParseContext:
         return ParseContext(today or dt.date.today(), self.channels, self.vocabulary, self.phrase_known,
-                            shown or [], blocked, dropped)
+                            shown or [], blocked, dropped, interests, self.titles_elsewhere)

@@ -18,7 +18,7 @@ OPEN_ENDED = {"out_of_scope"}
 not request words, so they are masked like any topic."""
 TOPIC_LIKE = {"deep", "action", "balance", "earth", "friend", "job", "style", "work", "works", "round", "state",
               "type", "result", "rotation", "variety", "phase", "life", "dad", "mom", "night",
-              "evening", "morning", "afternoon", "manual", "options", "features"}
+              "evening", "morning", "afternoon", "manual", "options", "features", "clickbait"}
 """Words some exemplar uses that are as often what a video is about ('deep sea', 'late night'): masked."""
 TOKEN = re.compile(r"#|\d+(?:st|nd|rd|th)?\b(?![.+-]\w)|[a-z0-9](?:[a-z0-9.+#-]*[a-z0-9+#])?(?:'[a-z]+)?|[<>]")
 """Words ('p5.js', '3blue1brown', "i'm"), numbers and ordinals ('3', '2nd'), '#'."""

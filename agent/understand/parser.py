@@ -73,6 +73,10 @@ class ParseContext:
     """The last list: dicts with at least video_id, and channel / duration_s when known."""
     blocked: tuple[str, ...] = ()
     dropped: tuple[str, ...] = ()
+    interests: tuple[str, ...] = ()
+    """The person's active interests: a phrase naming one of them is that topic, not a channel."""
+    titles_elsewhere: Callable[[str, str], int] = lambda phrase, channel: 0
+    """How many titles of other channels name a phrase (a topic, then, not only a name)."""
 
 
 @dataclass
@@ -117,6 +121,7 @@ class RequestParser:
         text = " ".join(said.split())
         if sum(c.isupper() for c in text) > 0.6 * max(1, sum(c.isalpha() for c in text)):
             text = text.lower()
+        text = re.sub(r"\b(un|re)-(?=[a-z])", r"\1", text, flags=re.I)  # 'un-block' is 'unblock'
         text = fix_frame_typos(text, lambda w: w in english_words() or (
             ctx.vocabulary is not None and w in ctx.vocabulary.known))
         self.message, self.vocabulary = text, ctx.vocabulary
@@ -151,17 +156,27 @@ class RequestParser:
         problem = problem or next((a.said for a in actions if a.intent == "problem"), None)
         actions = [a for a in actions if a.intent != "problem"]
         confidence = min((r.intents[0][1] for r in readings), default=1.0)
+        if unsure and actions and not problem:  # act on what is clear, ask about the rest
+            r = next((u for u in unsure if u.intents[0][1] >= self.ask and "X" in mask(u.clause).split()), None)
+            if r is not None:
+                options = self.readings_of(r, ctx, previous_topics)
+                if len(options) == 2:
+                    return Reading(actions, confidence, alternatives=[[o] for o in options])
         if unsure and not actions and not problem:
             r = min(unsure, key=lambda u: u.intents[0][1])
             if r.intents[0][1] >= self.ask:
-                options = [self.fill(i, r.clause, ctx, previous_topics) for i, _ in r.intents[:3]]
-                options = list(dict.fromkeys(o.with_(said=r.clause.strip()) for o in options
-                                             if o is not None and o.intent != "problem"))[:2]
+                options = self.readings_of(r, ctx, previous_topics)
                 if len(options) == 1:  # both readings come to the same thing
                     return Reading(resolve_vague(options, ctx), confidence)
                 return Reading([], confidence, alternatives=[[o] for o in options], understood=bool(options))
             return Reading([], confidence, understood=False)
         return Reading(actions, confidence, problem=problem, understood=bool(actions) or problem is not None)
+
+    def readings_of(self, r: ClauseReading, ctx: ParseContext, previous: tuple[str, ...]) -> list[Action]:
+        """The two likeliest distinct readings of an unsure clause, slots filled."""
+        options = [self.fill(i, r.clause, ctx, previous) for i, _ in r.intents[:3]]
+        return list(dict.fromkeys(o.with_(said=r.clause.strip()) for o in options
+                                  if o is not None and o.intent != "problem"))[:2]
 
     def fill(self, intent: str, clause: str, ctx: ParseContext, previous: tuple[str, ...]) -> Action | None:
         """The action for one clause read as `intent`, its slots filled; None when there is nothing to do."""
@@ -211,13 +226,13 @@ class RequestParser:
         else:
             topics = tuple(self.correct(t, ctx) for t in split_topics(raw, ctx.phrase_known))
             topics = tuple(t for t in topics if not is_generic(t))
-        if intent == "recommend" and "X" not in mask(clause).split():
-            topics = ()  # 'surprise me', 'what should I watch?': request words only, no topic
+        if "X" not in mask(clause).split():
+            topics = ()  # 'surprise me', 'I never asked for that': request words only, no topic
         if not topics:
             return Action("recommend", said=said) if intent == "recommend" else None
         if intent in ("recommend", "add") and mask(clause).split() == ["X"] and not all(map(self.known, topics)):
             return None  # 'flibber jabber': no word anyone knows, so no interest to store
-        channels = [ctx.channels.exact(t) for t in topics]
+        channels = [ctx.channels.exact(t) or likely_channel(ctx, t) for t in topics]
         if intent == "drop" and all(channels):
             return Action("block_channel", channel=channels[0], topics=tuple(channels[1:]), said=said)
         if intent in ("add", "recommend") and len(topics) == 1 and (channel := ctx.channels.exact(topics[0])) \
@@ -266,6 +281,22 @@ class RequestParser:
         return ctx.vocabulary.correct(topic) if ctx.vocabulary else topic
 
 
+TOPIC_ELSEWHERE = 3
+"""A phrase in this many titles of other channels is a topic, even if it is part of a channel's name."""
+
+
+def likely_channel(ctx: ParseContext, phrase: str) -> str | None:
+    """A name of two words or more that only one channel holds and other channels' titles do not use
+    ('hype machine' -> 'Hype Machine Daily'; 'late night' stays a topic)."""
+    words = set(phrase.lower().split())
+    if len(words) < 2 or any(words <= set(i.split()) for i in ctx.interests):
+        return None
+    hits = ctx.channels.candidates(phrase)
+    if len(hits) != 1 or ctx.titles_elsewhere(phrase, hits[0]) >= TOPIC_ELSEWHERE:
+        return None
+    return hits[0]
+
+
 def bare_topic(masked: str) -> bool:
     words = masked.split()
     return "X" in words and all(w == "X" or w in POLITE for w in words)
@@ -297,7 +328,12 @@ def merge_limits(actions: list[Action], limits: list[Limit]) -> list[Action]:
 
 
 def tidy(actions: list[Action]) -> list[Action]:
-    """One action per topic intent (its topics together), one list request, duplicates gone."""
+    """One action per topic intent (its topics together), one list request, duplicates gone, and no topic
+    that is a channel the same message blocks or unblocks ('I changed my mind about X, show it again')."""
+    named = {a.channel.lower() for a in actions if a.channel}
+    actions = [a.with_(topics=tuple(t for t in a.topics if t.lower() not in named))
+               if a.intent in ("add", "recommend", "drop", "less") else a for a in actions]
+    actions = [a for a in actions if a.topics or a.intent not in ("add", "drop", "less", "forget")]
     out: list[Action] = []
     expanded = []
     for a in actions:  # 'block A and B' is two blocks
