@@ -107,3 +107,14 @@ def test_forget_the_time_cap_clears_only_the_length(chat, lib, user):
 
     rules = lib.users.rules(user)
     assert "cleared" in turn.reply and rules.max_duration_s is None and rules.published_after is not None
+
+
+def test_the_clear_part_of_a_message_is_done_and_the_unclear_part_asked_about(chat, lib, user):
+    turn = chat("nothing over 20 minutes, chess maybe not")
+
+    assert lib.users.rules(user).max_duration_s == 1200
+    assert "nothing over 20:00" in turn.reply
+    assert turn.reply.rstrip().endswith("Answer 1 or 2 (or say it another way).")
+    assert 'About "chess maybe not"' in turn.reply and "chess" not in active(lib, user)
+    chat("1")
+    assert lib.users.rules(user).less_topics == ("chess",)
