@@ -472,3 +472,17 @@ def test_small_talk_stays_with_the_model(fake, say, lib, user):
 
     assert turn.reply.startswith("Hello! What would you like to watch?")
     assert turn.results == [] and not any("acted: parser" in s for s in turn.steps)
+
+
+def test_llm_log_records_which_path_acted(lib, data_dir, tmp_path):
+    log_file = tmp_path / "llm.jsonl"
+    fake = ScriptedChatModel().enqueue("Sure, astronomy is fascinating!",
+                                       act(call("add_interest", topic="chess", evidence="add chess")), "Added.")
+    session = Session(lib, data_dir, controller=make_llm_controller(fake, log=LLMLog(log_file)))
+
+    session.ask("videos about astronomy", user="u1")
+    session.ask("add chess", user="u1")
+
+    acted = [json.loads(line)["acted"] for line in log_file.read_text().splitlines()]
+    assert acted == ["parser", "model", "model"]
+    session.conn.close()

@@ -16,7 +16,8 @@ DEFAULT_USER = "local"
 
 
 class LLMLog:
-    """One line per call: {"at", "model", "messages" (request + response, OpenAI format), "tools", "usage"}.
+    """One line per call: {"at", "model", "messages" (request + response, OpenAI format), "tools", "usage",
+    "acted"}.
 
     Secrets (the configured key, anything shaped like a key) and the user's name become
     <redacted> / <user>. Lines follow OpenAI's chat fine-tuning format plus a few fields.
@@ -37,13 +38,16 @@ class LLMLog:
         return text
 
     def write(self, sent: list[BaseMessage], response: BaseMessage, tools: list[dict], usage: dict,
-              user: str | None) -> None:
+              user: str | None, acted: str = "model") -> None:
+        """`acted`: who carried out the turn after this call, 'model' or 'parser' (the model answered
+        without doing what the request parser read)."""
         record = {
             "at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
             "model": usage.get("model"),
             "messages": convert_to_openai_messages([*sent, response]),
             "tools": tools,
             "usage": usage,
+            "acted": acted,
         }
         line = self.redact(json.dumps(record, ensure_ascii=False, default=str), user)
         with self.lock, self.path.open("a", encoding="utf-8") as f:

@@ -124,11 +124,13 @@ class LLMController:
                 response, ms = yield (self.quiet_agent if state.explanation else self.agent), sent
             except LLM_FAILURES as exc:
                 return self.fail(state, runtime, thread, exc, out, steps)
-            meta = {KEY: [self.record(sent, response, ms, runtime, self.schemas)]}
-            self.told.discard(thread)
+            why = None
             if not out and not any(isinstance(m, ToolMessage) for m in turn) and not state.explanation:
-                if (why := self.parser_should_act(state, runtime, response)) is not None:
-                    return self.rules_step(state, runtime, response.text, [*steps, why], meta[KEY])
+                why = self.parser_should_act(state, runtime, response)
+            meta = {KEY: [self.record(sent, response, ms, runtime, self.schemas, "parser" if why else "model")]}
+            self.told.discard(thread)
+            if why is not None:
+                return self.rules_step(state, runtime, response.text, [*steps, why], meta[KEY])
             if not response.tool_calls and not response.invalid_tool_calls:
                 if state.explanation:
                     return (yield from self.word(state, runtime, thread, said, meta[KEY]))
@@ -259,10 +261,11 @@ class LLMController:
         self.told.add(thread)
         return LLM_FALLBACK_NOTICE.format(reason=reason)
 
-    def record(self, sent: list, response: AIMessage, ms: float, runtime: Runtime[Context], schemas: list) -> dict:
+    def record(self, sent: list, response: AIMessage, ms: float, runtime: Runtime[Context], schemas: list,
+               acted: str = "model") -> dict:
         usage = call_usage(response, request_chars(sent, schemas), ms, self.model_name, self.price)
         if self.log is not None:
-            self.log.write(sent, response, schemas, usage, runtime.context.user)
+            self.log.write(sent, response, schemas, usage, runtime.context.user, acted)
         return usage
 
     # -- drivers ---------------------------------------------------------------------------
