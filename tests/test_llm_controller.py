@@ -25,7 +25,8 @@ from agent.llm.llm_controller import make_llm_controller
 from agent.llm.llm_settings import LLMSettings
 from agent.llm.prompt_view import untrusted
 from agent.prompts import LLM_NO_KEY_NOTICE
-from agent.rules.intents import parse
+from agent.context import Context
+from agent.rules.rules_controller import plan_request
 from agent.rules.rules_controller import rules_controller
 from agent.session import AsyncSession, Session
 from evals.judge import grounding_failures
@@ -143,7 +144,8 @@ def test_interest_and_dislike_in_one_sentence_become_two_memory_changes_and_a_li
 @pytest.mark.parametrize("said", ["I want to learn linear algebra", "drop crypto", "nothing over 15 minutes",
                                   "block Vector Lane", "only things from the last year"])
 def test_the_llm_making_the_rules_calls_changes_memory_exactly_as_the_rules_do(lib, data_dir, user, said):
-    fake = ScriptedChatModel().enqueue(act(*[call(name, **args) for name, args in parse(said).calls]), "Done.")
+    planned = plan_request(Context(lib, user=user), said).calls
+    fake = ScriptedChatModel().enqueue(act(*[call(name, **args) for name, args in planned]), "Done.")
     llm = Session(lib, data_dir, controller=make_llm_controller(fake))
     rules = Session(lib, data_dir, controller=rules_controller)
 

@@ -9,6 +9,8 @@ import os
 import stat
 
 import pytest
+
+from agent.context import Context
 from helpers import ids
 
 from agent.web import web_views as ui
@@ -107,12 +109,12 @@ def test_step_names_come_from_the_tool_summary():
 # -- buttons are chat requests --------------------------------------------------------
 
 @pytest.mark.parametrize("n", [1, 2, 10])
-def test_card_buttons_send_the_chat_request_for_that_item(n):
+def test_card_buttons_send_the_chat_request_for_that_item(n, lib, user):
     tools = {a["name"]: a["payload"]["request"] for a in ui.card_actions(n, "vid")}
     assert tools == {"why": f"why #{n}", "more_like": f"more like #{n}",
                      "not_interested": f"not interested in #{n}", "block_channel": f"block the channel of #{n}"}
     for name, _label, _req, tool in ui.CARD_ACTIONS:
-        assert ui.plans(tools[name], tool, item=n)
+        assert ui.plans(Context(lib, user=user), tools[name], tool, item=n)
 
 
 def test_a_card_of_an_earlier_list_cannot_act():
@@ -141,26 +143,20 @@ def store(data_dir):
     s.close()
 
 
-class Lib:
-    """Just the part of a Library the panel reads."""
-
-    def __init__(self, users: UserStore):
-        self.users = users
-
-
 def remember(store: UserStore, user: str, topic: str, quote: str, source="chat", status="active"):
     with store.change(user, f"add '{topic}'") as db:
         store.upsert_interest(db, user, topic, Evidence(source, quote, "2025-01-02T03:04:05+00:00"), status=status)
 
 
-def test_panel_shows_interests_with_their_source_and_rules_with_buttons(store):
+def test_panel_shows_interests_with_their_source_and_rules_with_buttons(lib):
+    store = lib.users
     remember(store, "alice", "sourdough", "videos about sourdough")
     remember(store, "alice", NASTY, "more like #1", source="liked_video")
     remember(store, "alice", "crypto", "drop crypto", status="dropped")
     with store.change("alice", "rules") as db:
         store.set_rule(db, "alice", "block_channel", "Slow Kitchen")
         store.set_rule(db, "alice", "max_duration_s", "600")
-    props = ui.panel_props(Lib(store), "alice")
+    props = ui.panel_props(lib, "alice")
     active = {i["text"]: i for i in props["active"]}
     assert set(active) == {"sourdough", normalise_topic(NASTY)}
     assert active["sourdough"]["sources"] == [{"source": "you said", "quote": "videos about sourdough",
@@ -173,13 +169,14 @@ def test_panel_shows_interests_with_their_source_and_rules_with_buttons(store):
     assert props["limits"] == ["nothing over 10:00"]
     assert props["limit_buttons"] == [{"label": "Clear limits", "request": "clear limits"}]
     assert props["undo"] == [{"label": "Undo last change", "request": "undo"}]
-    assert ui.panel_props(Lib(store), "bob")["active"] == []
+    assert ui.panel_props(lib, "bob")["active"] == []
 
 
-def test_panel_offers_no_button_whose_words_chat_would_read_as_another_change(store):
+def test_panel_offers_no_button_whose_words_chat_would_read_as_another_change(lib):
+    store = lib.users
     remember(store, "alice", "videos over 10 minutes", "x")  # "drop/forget ... over 10 minutes" read as a limit
     remember(store, "alice", "chess", "y")
-    rows = {r["text"]: r for r in ui.panel_props(Lib(store), "alice")["active"]}
+    rows = {r["text"]: r for r in ui.panel_props(lib, "alice")["active"]}
     assert rows["videos over 10 minutes"]["buttons"] == []
     assert [b["label"] for b in rows["chess"]["buttons"]] == ["Drop", "Forget"]
 

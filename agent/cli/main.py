@@ -28,7 +28,8 @@ from agent.cli.options import (
     settings_from,
 )
 from agent.formatting import card_fields, render_list
-from agent.rules.intents import parse
+from agent.context import Context
+from agent.rules.rules_controller import plan_request
 from agent.session import Session
 from agent.sources import open_from_settings
 from tools.catalog.indexer import index_transcripts
@@ -112,7 +113,7 @@ def recommend(text: str, k: K = 10, data_dir: DataDir = None, catalog: CatalogOp
     s = settings_from(data_dir, catalog, transcripts, user)
     try:
         session = Session(open_from_settings(s), s.data_dir, controller=controller_for(controller), k=k)
-        said = text if parse(text).calls else f"videos about {text}"
+        said = text if plan_request(Context(session.lib, user=s.user), text).calls else f"videos about {text}"
         turn = session.ask(said, user=s.user, thread="cli")
     except ClipwiseError as exc:
         fail(exc)

@@ -54,6 +54,12 @@ def plan_turn(said: str, state: State, ctx: Context) -> TurnPlan:
     return plan_reading(reading, len(state.shown or []), interests)
 
 
+def plan_request(ctx: Context, said: str) -> TurnPlan:
+    """What the controller would do with `said` at the start of a fresh conversation (no list on screen):
+    for code that offers words as buttons and must know how chat reads them."""
+    return plan_turn(said, State(), ctx)
+
+
 def compose_reply(intro: list[str], answers: list[ToolMessage], outro: list[str] = ()) -> str:
     return "\n\n".join([*intro, *(a.content.removeprefix("error: ") for a in answers), *outro])
 

@@ -31,6 +31,8 @@ ITEM_INTENTS = {"more_like", "not_interested", "seen", "why"}
 NO_SLOTS = {"show_memory", "undo", "greeting", "thanks", "help", "out_of_scope"}
 ITEM_WORDS = re.compile(r"#|\bnumber\b|\bno\.|\bone\b|\bvideo\b|\bwhoever\b|\bmade\b|\bcreator\b|\buploader\b|\bposted\b"
                         r"|\bfirst|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\blast\b|\btop\b|\d", re.I)
+STRONG_ITEM = re.compile(r"#\s*\d|\bnumber\s+\w|\b(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|"
+                         r"tenth|\d+(?:st|nd|rd|th))\b|\b(?:last|top)\s+(?:one|video|pick)", re.I)
 SHORTER = re.compile(r"\bshort|\bquick|\bbrief|\bbite|too long|lunch|\bsnack|\bfast\b", re.I)
 LONGER = re.compile(r"\blong|deep dive|in-depth|\bfull\b", re.I)
 COMPARATIVE = re.compile(r"\b(?:shorter|longer|less long|not as long|a bit|a little)\b", re.I)
@@ -250,12 +252,16 @@ class RequestParser:
             named = ctx.channels.mentioned(self.message)  # 'ugh, WIRED again? no thanks to that channel'
             if len(named) == 1:
                 return Action(intent, channel=named[0], said=said)
+        if intent == "block_channel" and STRONG_ITEM.search(clause):  # 'block the channel of #10'
+            items = item_numbers(clause, len(ctx.shown), bare=False)
+            if items:
+                return Action("block_channel", items=tuple(items[:1]), said=said)
         names = ctx.channels.candidates(phrase) if phrase else []
         if not names and phrase and re.search(r",|\band\b|&", phrase):  # 'block Coin Signal and Hype Machine'
             parts = [ctx.channels.exact(p) for p in split_topics(phrase, lambda _: False)]
             if parts and all(parts):
                 return Action(intent, channel=parts[0], said=said, topics=tuple(parts[1:]))
-        if len(names) != 1 and intent == "block_channel" and ctx.shown and ITEM_WORDS.search(clause):
+        if len(names) != 1 and intent == "block_channel" and ITEM_WORDS.search(clause):
             items = item_numbers(clause, len(ctx.shown), bare=True)
             if items:
                 return Action("block_channel", items=tuple(items[:1]), said=said)

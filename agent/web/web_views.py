@@ -17,7 +17,8 @@ import string
 from pathlib import Path
 from urllib.parse import quote
 
-from agent.rules.intents import parse
+from agent.context import Context
+from agent.rules.rules_controller import plan_request
 from memory.user_store import Interest, normalise_topic
 from tools.filters import describe_limits, fmt_duration
 from tools.imports.imported_item import SOURCE_NAMES
@@ -106,9 +107,9 @@ def step_name(summary: str) -> str:
 
 # -- requests -------------------------------------------------------------------------
 
-def plans(request: str, tool: str, **expected) -> bool:
+def plans(ctx: Context, request: str, tool: str, **expected) -> bool:
     """Whether the chat controller reads `request` as exactly one call of `tool` with these args."""
-    calls = parse(request).calls
+    calls = plan_request(ctx, request).calls
     if len(calls) != 1 or calls[0][0] != tool:
         return False
     args = calls[0][1]
@@ -169,18 +170,18 @@ def _json(text: str):
 
 # -- the memory panel ---------------------------------------------------------------
 
-def _button(label: str, request: str, tool: str, **expected) -> list[dict]:
+def _button(ctx: Context, label: str, request: str, tool: str, **expected) -> list[dict]:
     """A panel button, offered only when chat would read its words as that same change."""
-    return [{"label": label, "request": request}] if plans(request, tool, **expected) else []
+    return [{"label": label, "request": request}] if plans(ctx, request, tool, **expected) else []
 
 
-def _interest_row(i: Interest) -> dict:
+def _interest_row(ctx: Context, i: Interest) -> dict:
     t = i.text
     if i.status == "active":
-        buttons = _button("Drop", f"drop {t}", "drop_topic", topic=t)
+        buttons = _button(ctx, "Drop", f"drop {t}", "drop_topic", topic=t)
     else:
-        buttons = _button("Add back", f"add {t}", "add_interest", topic=t)
-    buttons += _button("Forget", f"forget {t}", "forget_topic", topic=t)
+        buttons = _button(ctx, "Add back", f"add {t}", "add_interest", topic=t)
+    buttons += _button(ctx, "Forget", f"forget {t}", "forget_topic", topic=t)
     sources = [{"source": SOURCES.get(e.source, e.source), "quote": e.quote,
                 "when": e.said_at[:16].replace("T", " ") or "date unknown"} for e in i.evidence[-3:]]
     return {"text": t, "status": i.status, "sources": sources, "buttons": buttons}
@@ -191,16 +192,17 @@ def panel_props(lib: Library, user: str) -> dict:
     interests = lib.users.interests(user)
     rules = lib.users.rules(user)
     limits = describe_limits(rules)
+    ctx = Context(lib, user=user)
     return {
         "user": user,
-        "active": [_interest_row(i) for i in interests if i.status == "active"],
-        "dropped": [_interest_row(i) for i in interests if i.status == "dropped"],
-        "blocked": [{"channel": c, "buttons": _button("Unblock", f"unblock {c}", "unblock_channel", channel=c)}
+        "active": [_interest_row(ctx, i) for i in interests if i.status == "active"],
+        "dropped": [_interest_row(ctx, i) for i in interests if i.status == "dropped"],
+        "blocked": [{"channel": c, "buttons": _button(ctx, "Unblock", f"unblock {c}", "unblock_channel", channel=c)}
                     for c in rules.blocked_channels],
         "limits": limits,
-        "limit_buttons": _button("Clear limits", "clear limits", "clear_limits") if limits else [],
+        "limit_buttons": _button(ctx, "Clear limits", "clear limits", "clear_limits") if limits else [],
         "hidden": len(rules.hidden_videos),
-        "undo": _button("Undo last change", "undo", "undo"),
+        "undo": _button(ctx, "Undo last change", "undo", "undo"),
     }
 
 
