@@ -171,3 +171,10 @@ def test_steering_words_never_become_topics(read):
     for said in ("could they be a bit shorter", "something similar to the top one", "add chess back"):
         topics = [t for a in read(said).actions for t in a.topics]
         assert not any(w in t for t in topics for w in ("shorter", "similar", "back", "top one")), (said, topics)
+
+
+def test_a_channel_whose_name_holds_a_number_is_not_an_item(read):
+    assert [(a.intent, a.channel, a.items) for a in read("block Theory in Ten").actions] == [
+        ("block_channel", "Theory in Ten", ())]
+    assert [(a.intent, a.channel, a.items) for a in read("block the channel of #10").actions] == [
+        ("block_channel", None, (10,))]

@@ -252,7 +252,7 @@ class RequestParser:
             named = ctx.channels.mentioned(self.message)  # 'ugh, WIRED again? no thanks to that channel'
             if len(named) == 1:
                 return Action(intent, channel=named[0], said=said)
-        if intent == "block_channel" and STRONG_ITEM.search(clause):  # 'block the channel of #10'
+        if intent == "block_channel" and STRONG_ITEM.search(clause) and not ctx.channels.exact(phrase or ""):
             items = item_numbers(clause, len(ctx.shown), bare=False)
             if items:
                 return Action("block_channel", items=tuple(items[:1]), said=said)
