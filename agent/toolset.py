@@ -6,7 +6,6 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import wraps
 
-from langchain_core.messages import ToolMessage
 from langchain_core.tools import tool
 from langgraph.prebuilt import ToolRuntime
 from langgraph.types import Command
@@ -14,6 +13,7 @@ from langgraph.types import Command
 from agent.context import Context
 from agent.formatting import render_list
 from agent.state import State
+from agent.tool_result import ToolResult
 from tools import steering
 from tools.errors import ClipwiseError, ItemOutOfRangeError
 from tools.explain import explain as build_explanation
@@ -22,14 +22,16 @@ from tools.ranking import Request
 from tools.sourcing import recommend_from_sources
 
 Runtime = ToolRuntime[Context, State]
-SOURCE_NOTE = "note: "
-"""Starts each line of a list that a source wants the user told (quota spent, YouTube unreachable)."""
+def notice_lines(notices: tuple[str, ...]) -> list[str]:
+    """How a source's notices read under a list: 'note: YouTube says the daily quota ...'."""
+    return [f"note: {n}" for n in notices]
 
 
-def answer(runtime: Runtime, text: str, summary: str | None = None, **update) -> Command:
+def answer(runtime: Runtime, text: str, summary: str | None = None, notices: tuple[str, ...] = (),
+           **update) -> Command:
     """A tool's reply: the text for the conversation, one summary line for the trace."""
-    message = ToolMessage(text, tool_call_id=runtime.tool_call_id)
-    return Command(update={"messages": [message], "steps": [summary or text.splitlines()[0]], **update})
+    result = ToolResult(text, summary or text.splitlines()[0], notices)
+    return Command(update={"messages": [result.message(runtime.tool_call_id)], "steps": [result.summary], **update})
 
 
 def user_errors(fn):
@@ -40,8 +42,8 @@ def user_errors(fn):
         try:
             return fn(*args, runtime=runtime, **kwargs)
         except ClipwiseError as exc:
-            msg = ToolMessage(f"error: {exc}", tool_call_id=runtime.tool_call_id, status="error")
-            return Command(update={"messages": [msg], "steps": [f"error: {exc}"]})
+            result = ToolResult(str(exc), f"error: {exc}", failed=True)
+            return Command(update={"messages": [result.message(runtime.tool_call_id)], "steps": [result.summary]})
 
     return wrapper
 
@@ -64,11 +66,12 @@ def run_recommend(runtime: Runtime, query: str | None = None, seed: str | None =
     items = [dict(i.as_dict(), rules_applied=ranking.rules_applied) for i in ranking.items]
     ctx.lib.mark_seen(ctx.user, [i["video_id"] for i in items])
     summary = ranking.summary()
-    head = "\n".join([summary, *(f"{SOURCE_NOTE}{n}" for n in ranking.notices)])
+    notices = tuple(ranking.notices)
+    head = "\n".join([summary, *notice_lines(notices)])
     if not items:
         text = head + "\nNothing left that fits. Try 'undo', loosen a limit, or add a topic."
-        return answer(runtime, text, summary, results=[])
-    return answer(runtime, head + "\n" + render_list(ctx.lib, items), summary, results=items, shown=items)
+        return answer(runtime, text, summary, notices, results=[])
+    return answer(runtime, head + "\n" + render_list(ctx.lib, items), summary, notices, results=items, shown=items)
 
 
 @tool

@@ -30,7 +30,8 @@ from agent.llm.prompt_view import MODEL_TEXT, model_view, tool_names, untrusted
 from agent.prompts import LLM_FALLBACK_NOTICE, LLM_WHY_SYSTEM
 from agent.rules.rules_controller import compose_reply, current_turn, plan_turn, rules_controller
 from agent.state import State
-from agent.toolset import SOURCE_NOTE, TOOLS, tools_that
+from agent.tool_result import is_typed, result_of
+from agent.toolset import TOOLS, notice_lines, tools_that
 from agent.usage import KEY, call_usage, describe, request_chars, this_turn, turn_usage
 from tools.explain import explanation_text
 
@@ -45,7 +46,7 @@ RULES = "clipwise_rules_notice"
 """response_metadata key on messages the rules controller wrote as fallback (value: a notice or '')."""
 VERBATIM_TOOLS = tools_that("verbatim")
 LIST_TOOLS = tools_that("lists_videos")
-"""Their SOURCE_NOTE lines (quota spent, YouTube unreachable) reach the user whatever the model writes."""
+"""Their notices (quota spent, YouTube unreachable) reach the user whatever the model writes."""
 
 Ask = tuple  # (runnable, messages): one model call the plan needs
 Plan = Generator[Ask, tuple[AIMessage, float], dict]
@@ -117,7 +118,7 @@ class LLMController:
         read_data = any(names.get(m.tool_call_id) in DATA_TOOLS for m in turn if isinstance(m, ToolMessage))
         out: list[AnyMessage] = []
         steps = [f"error: {names.get(last.tool_call_id, 'tool')}: {' '.join(last.text.split())[:200]}"] if (
-            isinstance(last, ToolMessage) and last.status == "error" and not last.text.startswith("error:")) else []
+            isinstance(last, ToolMessage) and last.status == "error" and not is_typed(last)) else []
         for _ in range(MAX_REPAIRS + 1):
             sent = model_view(runtime.context.lib, state.messages, state.shown, out)
             try:
@@ -217,12 +218,12 @@ class LLMController:
         """The turn's reply: the model's words, then the list and any verbatim tool answers."""
         turn = [*this_turn(state.messages), *out]
         names = tool_names(turn)
-        verbatim = [m.text for m in turn if cards and isinstance(m, ToolMessage) and m.status != "error"
+        verbatim = [result_of(m).text for m in turn if cards and isinstance(m, ToolMessage) and m.status != "error"
                     and names.get(m.tool_call_id) in VERBATIM_TOOLS]
         shown = [render_list(runtime.context.lib, state.results)] if cards and state.results else []
         notes = "\n".join(dict.fromkeys(
             line for m in turn if isinstance(m, ToolMessage) and names.get(m.tool_call_id) in LIST_TOOLS
-            for line in m.text.splitlines() if line.startswith(SOURCE_NOTE)))
+            for line in notice_lines(result_of(m).notices)))
         reply = "\n\n".join(p for p in [notice, text, *verbatim, notes, *shown] if p)
         message = AIMessage(reply, response_metadata={KEY: calls, MODEL_TEXT: model_text or text})
         usage = turn_usage([*state.messages, *out, message])

@@ -12,6 +12,7 @@ from langgraph.runtime import Runtime
 from agent.context import Context
 from agent.rules.turn_plan import TurnPlan, answer_pending, plan_reading
 from agent.state import State
+from agent.tool_result import result_of
 from agent.understand.shared import catalog_words, parser_for
 from agent.understand.actions import Reading
 
@@ -61,7 +62,7 @@ def plan_request(ctx: Context, said: str) -> TurnPlan:
 
 
 def compose_reply(intro: list[str], answers: list[ToolMessage], outro: list[str] = ()) -> str:
-    return "\n\n".join([*intro, *(a.content.removeprefix("error: ") for a in answers), *outro])
+    return "\n\n".join([*intro, *(result_of(a).text for a in answers), *outro])
 
 
 def tool_call(name: str, args: dict) -> dict:

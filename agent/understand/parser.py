@@ -232,7 +232,7 @@ class RequestParser:
             topics = ()  # 'surprise me', 'I never asked for that': request words only, no topic
         if not topics:
             return Action("recommend", said=said) if intent == "recommend" else None
-        if intent in ("recommend", "add") and mask(clause).split() == ["X"] and not all(map(self.known, topics)):
+        if intent in ("recommend", "add") and bare_topic(mask(clause)) and not all(map(self.known, topics)):
             return None  # 'flibber jabber': no word anyone knows, so no interest to store
         channels = [ctx.channels.exact(t) or likely_channel(ctx, t) for t in topics]
         if intent == "drop" and all(channels):
@@ -275,10 +275,11 @@ class RequestParser:
             return self.topic_action("drop", clause, ctx, ())  # 'stop showing me crypto'
         if intent == "unblock_channel" and (phrase.lower() in ctx.dropped or not CHANNEL_WORDS.search(clause)):
             return Action("add", topics=(phrase.lower(),), said=said)  # 'crypto is fine again'
-        return Action("problem", said=f"No channel called '{phrase}' in the catalog.")
+        typed = re.search(re.escape(phrase) + r"(?:\s+channel)?", clause, re.I)
+        return Action("problem", said=f"No channel called '{typed.group() if typed else phrase}' in the catalog.")
 
     def known(self, topic: str) -> bool:
-        words = topic.lower().split()
+        words = [w for w in topic.lower().split() if w not in POLITE] or topic.lower().split()
         known = [not w.isalpha() or w in english_words() or bool(self.vocabulary and w in self.vocabulary.known)
                  for w in words]
         return sum(known) >= len(known) / 2
