@@ -16,6 +16,7 @@ from agent.formatting import card_fields
 from agent.graph import build_graph
 from agent.rules.rules_controller import rules_controller
 from agent.rules.turn_plan import action_from, describe
+from agent.understand.shared import warm_parser
 from agent.usage import turn_usage
 from tools.clips import warm_clips
 from tools.library import Library
@@ -49,6 +50,7 @@ class Session:
         self.conn.execute("PRAGMA synchronous=NORMAL")
         self.graph = build_graph(controller, checkpointer=SqliteSaver(self.conn))
         threading.Thread(target=warm_clips, args=(lib,), name="clipwise-warm-up", daemon=True).start()
+        threading.Thread(target=warm_parser, args=(lib,), name="clipwise-parser-warm-up", daemon=True).start()
 
     def close(self) -> None:
         self.conn.close()

@@ -29,3 +29,9 @@ def catalog_words(lib: Library) -> CatalogWords:
     if words is None:
         words = lib.memo["catalog_words"] = CatalogWords.build(lib.catalog)
     return words
+
+
+def warm_parser(lib: Library) -> None:
+    """Fit the parser and read the catalog's words before the first message needs them (a few seconds)."""
+    parser_for(lib)
+    catalog_words(lib)
