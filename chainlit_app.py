@@ -10,6 +10,7 @@ SQLAlchemy data layer in <data dir>/chainlit.sqlite.
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import uuid
 from collections import defaultdict
@@ -38,12 +39,18 @@ _card_actions: dict[str, list[cl.Action]] = defaultdict(list)
 """The buttons of each chat session's current list, removed when a new list replaces it."""
 
 
+@functools.cache
+def app_settings() -> Settings:
+    """The settings, read once per process (environment and .env)."""
+    return read_settings(Settings)
+
+
 async def session() -> AsyncSession:
     """One library and graph per server process (opened at start-up, see open_session)."""
     global _session
     async with _opening:
         if _session is None:
-            settings = read_settings(Settings)
+            settings = app_settings()
             lib = await cl.make_async(open_from_settings)(settings)
             controller = controller_named()  # the LLM when a key or base URL is set, else the rules
             _session = await AsyncSession(lib, settings.data_dir, controller=controller, k=settings.results).start()
@@ -66,7 +73,7 @@ async def close_session() -> None:
 
 def current_user() -> str:
     user = cl.context.session.user
-    return user.identifier if user else read_settings(Settings).user
+    return user.identifier if user else app_settings().user
 
 
 def configure_auth() -> None:
@@ -81,8 +88,10 @@ def configure_auth() -> None:
             return cl.User(identifier=username, metadata={"provider": "password"}) if ok else None
 
         return
-    settings = read_settings(Settings)
+    settings = app_settings()
     # Chainlit signs its session cookie with this secret; the local user's is kept in the data dir.
+    # It has to be in the environment at import: `chainlit run` loads this module and checks the
+    # environment for the secret right after (chainlit.cli: load_module, then ensure_jwt_secret).
     os.environ.setdefault("CHAINLIT_AUTH_SECRET", ui.local_secret(settings.data_dir))
 
     @cl.header_auth_callback
@@ -95,7 +104,7 @@ configure_auth()
 
 @cl.data_layer
 def data_layer() -> SQLAlchemyDataLayer:
-    path = read_settings(Settings).data_dir / "chainlit.sqlite"
+    path = app_settings().data_dir / "chainlit.sqlite"
     ui.ensure_chainlit_schema(path)
     return SQLAlchemyDataLayer(conninfo=f"sqlite+aiosqlite:///{path}")
 
