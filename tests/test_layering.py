@@ -66,3 +66,23 @@ def test_every_tool_has_its_traits_and_only_tools_do():
     from agent.toolset import TOOL_TRAITS, TOOLS
 
     assert set(TOOL_TRAITS) == {t.name for t in TOOLS}
+
+
+DOOR = ROOT / "tools" / "library.py"
+
+
+def test_memory_is_written_only_through_the_library():
+    """Outside tools/library.py, code opens `lib.change(...)` and writes with the connection it yields;
+    it never calls the user store's own change/undo/seen methods, which would skip the journal or leave
+    the interest vectors stale."""
+    bypass = []
+    for path in project_modules():
+        if path == DOOR:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in (
+                    "change", "undo", "mark_seen", "clear_seen", "forget_user"):
+                owner = node.func.value
+                if isinstance(owner, ast.Attribute) and owner.attr == "users":
+                    bypass.append(f"{path.relative_to(ROOT)}:{node.lineno} users.{node.func.attr}(...)")
+    assert not bypass, bypass
