@@ -53,7 +53,8 @@ async def session() -> AsyncSession:
             settings = app_settings()
             lib = await cl.make_async(open_from_settings)(settings)
             controller = controller_named()  # the LLM when a key or base URL is set, else the rules
-            _session = await AsyncSession(lib, settings.data_dir, controller=controller, k=settings.results).start()
+            _session = await AsyncSession(lib, settings.data_dir, controller=controller, k=settings.results,
+                                          max_message_chars=settings.max_message_chars).start()
     return _session
 
 

@@ -38,12 +38,17 @@ class TurnResult:
     """When the turn asked 'Did you mean 1) ... or 2) ...?': the readings, in order (answer '1', '2')."""
 
 
+MAX_MESSAGE_CHARS = 4000
+"""The default of Settings.max_message_chars."""
+
+
 class Session:
     """A library, a checkpointer and a compiled graph; one per process."""
 
     def __init__(self, lib: Library, data_dir: Path, controller=rules_controller, k: int = 10,
-                 clip_embed_missing: bool = False):
+                 clip_embed_missing: bool = False, max_message_chars: int = MAX_MESSAGE_CHARS):
         self.lib, self.k, self.clip_embed_missing = lib, k, clip_embed_missing
+        self.max_message_chars = max_message_chars
         self.conn = sqlite3.connect(data_dir / "threads.sqlite", check_same_thread=False)
         # WAL with synchronous=NORMAL survives a crash of the app; an fsync per step cost 100+ ms spikes.
         self.conn.execute("PRAGMA journal_mode=WAL")
@@ -70,7 +75,16 @@ class Session:
             usage=turn_usage(values["messages"]), choices=[describe(action_from(p)) for p in values.get("pending") or []],
         )
 
+    def too_long(self, text: str) -> TurnResult | None:
+        """The answer to a message over the length limit, which is not read at all (nothing changes)."""
+        if len(text) <= self.max_message_chars:
+            return None
+        return TurnResult(reply=f"That message is {len(text):,} characters long; I read messages of up to "
+                                f"{self.max_message_chars:,} characters. Nothing was changed: please send a shorter one.")
+
     def ask(self, text: str, user: str = "local", thread: str = "main") -> TurnResult:
+        if refused := self.too_long(text):
+            return refused
         started = time.perf_counter()
         values = self.graph.invoke(
             {"messages": [HumanMessage(text)]}, self._config(user, thread), context=self._context(user)
@@ -85,8 +99,10 @@ class Session:
 class AsyncSession(Session):
     """The same session for async hosts (Chainlit): async checkpointer, `astream` turns."""
 
-    def __init__(self, lib: Library, data_dir: Path, controller=rules_controller, k: int = 10):
+    def __init__(self, lib: Library, data_dir: Path, controller=rules_controller, k: int = 10,
+                 max_message_chars: int = MAX_MESSAGE_CHARS):
         self.lib, self.k, self.clip_embed_missing = lib, k, False
+        self.max_message_chars = max_message_chars
         self.data_dir, self.controller = data_dir, controller
         self.conn = None
         self.graph = None
@@ -100,11 +116,15 @@ class AsyncSession(Session):
         await self.conn.execute("PRAGMA synchronous=NORMAL")
         self.graph = build_graph(self.controller, checkpointer=AsyncSqliteSaver(self.conn))
         threading.Thread(target=warm_clips, args=(self.lib,), name="clipwise-warm-up", daemon=True).start()
+        threading.Thread(target=warm_parser, args=(self.lib,), name="clipwise-parser-warm-up", daemon=True).start()
         return self
 
     async def astream_turn(self, text: str, user: str = "local", thread: str = "main"):
         """Yield ('step', summary) as tools finish, ('token', text) as an LLM controller writes its
         reply, then ('turn', TurnResult)."""
+        if refused := self.too_long(text):
+            yield "turn", refused
+            return
         started = time.perf_counter()
         values: dict = {}
         async for mode, chunk in self.graph.astream(

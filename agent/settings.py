@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     """Whose memory a command reads and changes."""
     results: int = Field(default=10, ge=1, le=50)
     """How many recommendations a turn shows."""
+    max_message_chars: int = Field(default=4000, ge=100)
+    """Longer chat messages are refused with a plain answer (and nothing is changed)."""
     sources: Literal["auto", "local", "youtube", "local+youtube"] = "auto"
     """Where videos come from. 'auto': the local catalog, plus YouTube to fill up when
     YOUTUBE_API_KEY is set. 'youtube': only what YouTube search finds (and found before)."""

@@ -128,3 +128,10 @@ def test_the_clear_part_of_a_message_is_done_and_the_unclear_part_asked_about(ch
     assert 'About "chess maybe not"' in turn.reply and lib.users.find_interest(user, "chess") is None
     answered = chat("1")
     assert applied(lib, user, turn.choices[0], answered)
+
+
+def test_an_overlong_message_is_refused_plainly_and_changes_nothing(chat, lib, user):
+    turn = chat("drop chess " + "and more words " * 2000)
+
+    assert "characters long" in turn.reply and "4,000" in turn.reply
+    assert turn.results == [] and lib.users.interests(user) == []

@@ -112,8 +112,10 @@ def recommend(text: str, k: K = 10, data_dir: DataDir = None, catalog: CatalogOp
     """One turn: recommend for TEXT (a request like 'I want to learn X', or just a topic)."""
     s = settings_from(data_dir, catalog, transcripts, user)
     try:
-        session = Session(open_from_settings(s), s.data_dir, controller=controller_for(controller), k=k)
-        said = text if plan_request(Context(session.lib, user=s.user), text).calls else f"videos about {text}"
+        session = Session(open_from_settings(s), s.data_dir, controller=controller_for(controller), k=k,
+                          max_message_chars=s.max_message_chars)
+        said = text if session.too_long(text) or plan_request(Context(session.lib, user=s.user), text).calls \
+            else f"videos about {text}"
         turn = session.ask(said, user=s.user, thread="cli")
     except ClipwiseError as exc:
         fail(exc)
@@ -161,7 +163,8 @@ def chat(data_dir: DataDir = None, catalog: CatalogOpt = None, transcripts: Tran
     """Talk to clipwise in the terminal (type 'help', or 'quit' to leave)."""
     s = settings_from(data_dir, catalog, transcripts, user)
     try:
-        session = Session(open_from_settings(s), s.data_dir, controller=controller_for(controller), k=s.results)
+        session = Session(open_from_settings(s), s.data_dir, controller=controller_for(controller), k=s.results,
+                          max_message_chars=s.max_message_chars)
     except ClipwiseError as exc:
         fail(exc)
     out.print(f"clipwise ({len(session.lib.catalog)} videos). Say 'help' for what I understand, 'quit' to leave.")
