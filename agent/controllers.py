@@ -25,6 +25,8 @@ def openai_model(settings: LLMSettings):
     from langchain_openai import ChatOpenAI
 
     extra = {} if settings.temperature is None else {"temperature": settings.temperature}
+    if settings.max_tokens is not None:
+        extra["max_tokens"] = settings.max_tokens
     return ChatOpenAI(
         model=settings.model, api_key=settings.api_key or SecretStr("not-needed"), base_url=settings.base_url,
         timeout=settings.timeout_s, max_retries=settings.max_retries, stream_usage=True, **extra,

@@ -129,7 +129,8 @@ def main(paths: list[Path] = typer.Argument(None, help="Suites (default: evals/s
             gguf = find_model(model)
             with LlamaServer(gguf, work / "llama-server.log") as server:
                 os.environ.update(OPENAI_BASE_URL=server.base_url, CLIPWISE_LLM_MODEL=str(gguf),
-                                  CLIPWISE_LLM_TIMEOUT_S="120", CLIPWISE_LLM_LOG=str(work / "calls.jsonl"))
+                                  CLIPWISE_LLM_TIMEOUT_S="120", CLIPWISE_LLM_MAX_TOKENS="400",
+                                  CLIPWISE_LLM_LOG=str(work / "calls.jsonl"))
                 settings = Settings(data_dir=work / "data", catalog=catalog, transcripts=transcripts)
                 run_eval(paths or [Path("evals/small")], settings, work / "report.json", console,
                          controller=controller_for(ControllerName.llm))

@@ -488,3 +488,10 @@ def test_llm_log_records_which_path_acted(lib, data_dir, tmp_path):
     acted = [json.loads(line)["acted"] for line in log_file.read_text().splitlines()]
     assert acted == ["parser", "model", "model"]
     session.conn.close()
+
+
+def test_max_tokens_is_sent_only_when_set():
+    from agent.controllers import openai_model
+
+    assert openai_model(LLMSettings(base_url="http://127.0.0.1:9/v1", max_tokens=400)).max_tokens == 400
+    assert openai_model(LLMSettings(base_url="http://127.0.0.1:9/v1")).max_tokens is None

@@ -35,6 +35,9 @@ class LLMSettings(BaseSettings):
     """Retries of a failed request before falling back (CLIPWISE_LLM_MAX_RETRIES)."""
     temperature: float | None = None
     """Sent only when set; some models accept only their default."""
+    max_tokens: int | None = Field(default=None, gt=0)
+    """A cap on each reply's tokens, sent only when set (CLIPWISE_LLM_MAX_TOKENS): keeps a small local model
+    that rambles from holding a turn until the timeout."""
     prices: dict[str, tuple[float, float]] = Field(default_factory=lambda: dict(PRICES_USD_PER_MTOK))
     """USD per million tokens (input, output) by model name (CLIPWISE_LLM_PRICES, JSON)."""
     log: Path | None = None
