@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -97,6 +98,17 @@ class LlamaServer:
                 self.process.wait()
 
 
+def as_suites(paths: list[Path], folder: Path) -> list[Path]:
+    """Folders stay suites; single case files given together become one suite (one row, one p50/p95)."""
+    files = [p for p in paths if p.is_file()]
+    if len(files) > 1:
+        folder.mkdir(parents=True)
+        for f in files:
+            shutil.copy(f, folder / f.name)
+        return [p for p in paths if not p.is_file()] + [folder]
+    return paths
+
+
 def summary_table(report: dict, calls: list[dict]) -> Table:
     table = Table(title="LLM controller on a local model (llama.cpp server)")
     for col in ("suite", "cases", "passed", "steering leaks", "turn p50 s", "turn p95 s"):
@@ -120,7 +132,9 @@ def summary_table(report: dict, calls: list[dict]) -> Table:
 def main(paths: list[Path] = typer.Argument(None, help="Suites (default: evals/small)."),
          model: Annotated[Optional[Path], typer.Option("--model", help="A GGUF file.")] = None,
          catalog: Annotated[Optional[Path], typer.Option("--catalog")] = None,
-         transcripts: Annotated[Optional[Path], typer.Option("--transcripts")] = None) -> None:
+         transcripts: Annotated[Optional[Path], typer.Option("--transcripts")] = None,
+         timeout_s: Annotated[int, typer.Option("--timeout", help="Per model call; past it the rules answer.")] = 60,
+         max_tokens: Annotated[int, typer.Option("--max-tokens")] = 400) -> None:
     """Start llama.cpp's server with a small model, run the suites with --controller llm, stop it."""
     console = Console()
     with tempfile.TemporaryDirectory(prefix="clipwise-local-llm-") as tmp:
@@ -129,11 +143,11 @@ def main(paths: list[Path] = typer.Argument(None, help="Suites (default: evals/s
             gguf = find_model(model)
             with LlamaServer(gguf, work / "llama-server.log") as server:
                 os.environ.update(OPENAI_BASE_URL=server.base_url, CLIPWISE_LLM_MODEL=str(gguf),
-                                  CLIPWISE_LLM_TIMEOUT_S="120", CLIPWISE_LLM_MAX_TOKENS="400",
-                                  CLIPWISE_LLM_LOG=str(work / "calls.jsonl"))
+                                  CLIPWISE_LLM_TIMEOUT_S=str(timeout_s), CLIPWISE_LLM_MAX_RETRIES="0",
+                                  CLIPWISE_LLM_MAX_TOKENS=str(max_tokens), CLIPWISE_LLM_LOG=str(work / "calls.jsonl"))
                 settings = Settings(data_dir=work / "data", catalog=catalog, transcripts=transcripts)
-                run_eval(paths or [Path("evals/small")], settings, work / "report.json", console,
-                         controller=controller_for(ControllerName.llm))
+                run_eval(as_suites(paths or [Path("evals/small")], work / "cases"), settings, work / "report.json",
+                         console, controller=controller_for(ControllerName.llm))
         except CheckError as exc:
             console.print(f"[red]cannot run the check:[/red] {exc}", highlight=False)
             raise typer.Exit(2)
