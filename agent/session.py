@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import threading
 import time
@@ -12,6 +13,8 @@ from langchain_core.messages import AIMessageChunk, HumanMessage
 from langgraph.checkpoint.sqlite import SqliteSaver
 
 from agent.context import Context
+from agent.failed_turn import arepair_thread, journal_mark, repair_thread, undo_turn
+from agent.failure import failure_reply
 from agent.formatting import card_fields
 from agent.graph import build_graph
 from agent.rules.rules_controller import rules_controller
@@ -19,7 +22,10 @@ from agent.rules.turn_plan import action_from, describe
 from agent.understand.shared import warm_parser
 from agent.usage import turn_usage
 from tools.clips import warm_clips
+from tools.errors import ClipwiseError
 from tools.library import Library
+
+log = logging.getLogger("clipwise.session")
 
 
 @dataclass
@@ -86,10 +92,27 @@ class Session:
         if refused := self.too_long(text):
             return refused
         started = time.perf_counter()
-        values = self.graph.invoke(
-            {"messages": [HumanMessage(text)]}, self._config(user, thread), context=self._context(user)
-        )
-        return self.result_of(values, started)
+        config = self._config(user, thread)
+        before = mark = None
+        try:
+            before, mark = self.graph.checkpointer.get_tuple(config), journal_mark(self.lib, user)
+            values = self.graph.invoke({"messages": [HumanMessage(text)]}, config, context=self._context(user))
+            return self.result_of(values, started)
+        except Exception as exc:
+            reply = self.failed(exc, user, mark)
+            repair_thread(self.graph, before and before.config, config, text, reply)
+            return TurnResult(reply=reply, latency_ms=(time.perf_counter() - started) * 1000)
+
+    def failed(self, exc: Exception, user: str, mark: int | None) -> str:
+        """The reply to a turn that raised, its memory changes undone: a ClipwiseError's own plain words,
+        anything else a logged reference."""
+        reply = str(exc) if isinstance(exc, ClipwiseError) else failure_reply(exc, "chat turn")
+        try:
+            if mark is not None:
+                undo_turn(self.lib, user, mark)
+        except Exception:
+            log.exception("could not undo the changes of a failed turn")
+        return reply
 
     def shown(self, user: str = "local", thread: str = "main") -> list[dict]:
         snap = self.graph.get_state(self._config(user, thread))
@@ -126,23 +149,32 @@ class AsyncSession(Session):
             yield "turn", refused
             return
         started = time.perf_counter()
+        config = self._config(user, thread)
+        before = mark = None
         values: dict = {}
-        async for mode, chunk in self.graph.astream(
-            {"messages": [HumanMessage(text)]}, self._config(user, thread),
-            context=self._context(user), stream_mode=["updates", "values", "messages"],
-        ):
-            if mode == "values":
-                values = chunk
-            elif mode == "messages":
-                token, meta = chunk
-                if isinstance(token, AIMessageChunk) and meta.get("langgraph_node") == "controller" and token.text:
-                    yield "token", token.text
-            else:
-                for node in ("controller", "tools"):
-                    for update in _as_list(chunk.get(node) or []):
-                        for step in update.get("steps") or []:
-                            yield "step", step
-        yield "turn", self.result_of(values, started)
+        try:
+            before, mark = await self.graph.checkpointer.aget_tuple(config), journal_mark(self.lib, user)
+            async for mode, chunk in self.graph.astream(
+                {"messages": [HumanMessage(text)]}, config,
+                context=self._context(user), stream_mode=["updates", "values", "messages"],
+            ):
+                if mode == "values":
+                    values = chunk
+                elif mode == "messages":
+                    token, meta = chunk
+                    if isinstance(token, AIMessageChunk) and meta.get("langgraph_node") == "controller" and token.text:
+                        yield "token", token.text
+                else:
+                    for node in ("controller", "tools"):
+                        for update in _as_list(chunk.get(node) or []):
+                            for step in update.get("steps") or []:
+                                yield "step", step
+            result = self.result_of(values, started)
+        except Exception as exc:
+            reply = self.failed(exc, user, mark)
+            await arepair_thread(self.graph, before and before.config, config, text, reply)
+            result = TurnResult(reply=reply, latency_ms=(time.perf_counter() - started) * 1000)
+        yield "turn", result
 
     async def ashown(self, user: str = "local", thread: str = "main") -> list[dict]:
         snap = await self.graph.aget_state(self._config(user, thread))

@@ -7,6 +7,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from tools.limits import limits as size_limits
+
 WORD_NUMBERS = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
     "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40,
@@ -15,7 +17,9 @@ WORD_NUMBERS = {
 MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 MONTHS |= {name.lower(): i for i, name in enumerate(calendar.month_abbr) if name}
 MAX_MINUTES = 24 * 60 * 7
-"""Longer than any video; a bigger number is a typo or a test of the parser."""
+"""Longer than any video; a bigger length is a typo or a test of the parser, and is answered as such."""
+YOUTUBE_BEGAN = dt.date(2005, 4, 23)
+"""The first YouTube upload: a date limit before it would keep every video, so it is not a limit at all."""
 
 NUM = r"(\d+(?:\.\d+)?|" + "|".join(sorted(map(re.escape, WORD_NUMBERS), key=len, reverse=True)) + r")"
 UNIT = r"(seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h)\b"
@@ -31,7 +35,8 @@ MAX_AFTER = r"or less|or shorter|max(?:imum)?|at most|tops|or under|and under|lo
 MIN_AFTER = r"or more|or longer|plus|minimum|at least|\+|and up|and over"
 BETWEEN = re.compile(r"\bbetween\s+" + NUM + r"\s*(?:" + UNIT + r")?\s*(?:and|-|to)\s*(?P<b>" + AMOUNT + r")", re.I)
 DURATION = re.compile(
-    r"(?:(?<!\w)(?P<before>" + MIN_BEFORE + "|" + MAX_BEFORE + r")\s*)?(?:about |like |around )?\b(?P<amount>" + AMOUNT
+    r"(?:(?<!\w)(?P<before>" + MIN_BEFORE + "|" + MAX_BEFORE + r")\s*(?P<minus>-\s*)?)?(?:about |like |around )?\b(?P<amount>"
+    + AMOUNT
     + r")(?:\s+(?:long\s+)?(?P<after>" + MAX_AFTER + "|" + MIN_AFTER + r")(?!\w))?", re.I)
 BARE_LIMIT = re.compile(r"\b(?P<before>no more than|not more than|at most|max(?:imum)?|up to|under|less than)\s+"
                         r"(?P<n>\d+(?:\.\d+)?)\b(?!\s*(?:%|#))", re.I)
@@ -48,11 +53,40 @@ class Limit:
     published_after: dt.date | None = None
     bad_date: str | None = None
     """Why a date the person gave cannot be used ('there is no 30 February 2019')."""
+    bad_length: str | None = None
+    """Why a length the person gave cannot be used ('0 minutes would leave nothing to watch')."""
+
+    @property
+    def bad(self) -> str | None:
+        return self.bad_date or self.bad_length
 
 
 def number(text: str) -> float:
+    """A figure as said ('twenty', '1.5'); one larger than limits().max_request_number reads as infinity."""
     text = text.lower().strip()
-    return float(WORD_NUMBERS[text]) if text in WORD_NUMBERS else float(text)
+    if text in WORD_NUMBERS:
+        return float(WORD_NUMBERS[text])
+    whole = text.split(".")[0].lstrip("0")
+    if len(whole) > len(str(size_limits().max_request_number)) or float(text) > size_limits().max_request_number:
+        return float("inf")
+    return float(text)
+
+
+def said_amount(m: re.Match, group: str = "amount") -> str:
+    return " ".join(m.group(group).split())
+
+
+def length_problem(minutes: float, said: str, negative: bool = False) -> str | None:
+    """Why a length limit cannot be used, or None when it can."""
+    if negative:
+        return f"a length cannot be negative ('-{said}')"
+    if minutes == float("inf"):
+        return f"'{said}' is more than I read: figures go up to {size_limits().max_request_number:,}"
+    if minutes > MAX_MINUTES:
+        return f"'{said}' is longer than any video (I read lengths up to a week)"
+    if round(minutes * 60) < 1:
+        return f"'{said}' is no time at all: nothing would be left to watch"
+    return None
 
 
 def to_minutes(m: re.Match) -> float:
@@ -86,7 +120,12 @@ def durations(text: str, default_max: bool) -> list[Limit]:
         b = re.match(AMOUNT, m.group("b"), re.I)
         high = to_minutes(b)
         low = number(m.group(1)) * (60 if (m.group(2) or b.group("unit") or "m").lower().startswith("h") else 1)
-        found.append(Limit(m.start(), m.end(), max_minutes=high, min_minutes=low))
+        said = " ".join(m.group().split())
+        why = length_problem(low, said) or length_problem(high, said)
+        if not why and low > high:
+            why = f"'{said}' puts the shortest length above the longest"
+        found.append(Limit(m.start(), m.end(), bad_length=why) if why else
+                     Limit(m.start(), m.end(), max_minutes=high, min_minutes=low))
         taken.append(m.span())
     for m in DURATION.finditer(text):
         if any(s <= m.start() < e for s, e in taken):
@@ -96,13 +135,20 @@ def durations(text: str, default_max: bool) -> list[Limit]:
         lower = is_min(m.group("before"), m.group("after"))
         if lower is None and not default_max:
             continue
-        value = min(to_minutes(m), MAX_MINUTES)
-        found.append(Limit(m.start(), m.end(), **({"min_minutes": value} if lower else {"max_minutes": value})))
+        value = to_minutes(m)
+        negative = bool(m.group("minus"))
+        if why := length_problem(value, said_amount(m), negative):
+            found.append(Limit(m.start(), m.end(), bad_length=why))
+        else:
+            found.append(Limit(m.start(), m.end(), **({"min_minutes": value} if lower else {"max_minutes": value})))
         taken.append(m.span())
     if found:  # "at least 10 minutes but no more than 40": the unit carries over
         for m in BARE_LIMIT.finditer(text):
             if not any(s <= m.start() < e for s, e in taken):
-                found.append(Limit(m.start(), m.end(), max_minutes=min(float(m.group("n")), MAX_MINUTES)))
+                value = number(m.group("n"))
+                why = length_problem(value, f"{m.group('n')} minutes")
+                found.append(Limit(m.start(), m.end(), bad_length=why) if why else
+                             Limit(m.start(), m.end(), max_minutes=value))
     return found
 
 
@@ -129,9 +175,11 @@ DAYS = {"day": 1, "week": 7, "month": 30, "year": 365}
 def checked_date(year: int, month: int, day: int, today: dt.date) -> tuple[dt.date | None, str | None]:
     """The date, or why there is no such date (or why it cannot be a 'since')."""
     if not 1 <= month <= 12:
-        return None, f"there is no month {month}"
-    if year < 1900:
-        return None, f"the year {year:04d} is too long ago to be an upload date"
+        return None, f"there is no month {month} (a year has 12)"
+    if year == 0:
+        return None, "there is no year 0000"
+    if year < YOUTUBE_BEGAN.year:
+        return None, f"YouTube began in {YOUTUBE_BEGAN.year}, so there are no uploads from {year:04d}"
     if not 1 <= day <= calendar.monthrange(year, month)[1]:
         return None, f"there is no {calendar.month_name[month]} {day} in {year}"
     date = dt.date(year, month, day)
@@ -171,10 +219,20 @@ def dates(text: str, today: dt.date) -> list[Limit]:
                      "week": today - dt.timedelta(days=today.weekday())}[unit]
         else:
             raw_n = m.group("n") or m.group("n3")
-            n = int(number(raw_n)) if raw_n else 1
+            n = number(raw_n) if raw_n else 1
             unit = (m.group("unit") or m.group("unit2") or m.group("unit3") or m.group("unit4")).lower().rstrip("s")
-            start = today - dt.timedelta(days=min(n * DAYS[unit], 365 * 100))
-        found.append(Limit(m.start(), m.end(), published_after=max(start, dt.date(1900, 1, 1))))
+            said = " ".join(m.group().split())
+            why = (f"'{said}' is more than I read: figures go up to {size_limits().max_request_number:,}"
+                   if n == float("inf") else f"'{said}' is no time at all" if n < 1 else None)
+            days = 0 if why else n * DAYS[unit]
+            if not why and days > (today - YOUTUBE_BEGAN).days:
+                why = f"'{said}' reaches back before YouTube began ({YOUTUBE_BEGAN.year}), so it would leave out nothing"
+            if why:
+                found.append(Limit(m.start(), m.end(), bad_date=why))
+                taken.append(m.span())
+                continue
+            start = today - dt.timedelta(days=int(days))
+        found.append(Limit(m.start(), m.end(), published_after=start))
         taken.append(m.span())
     return found
 

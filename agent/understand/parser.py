@@ -15,10 +15,11 @@ from agent.understand.actions import Action, Reading
 from agent.understand.channels import ChannelIndex
 from agent.understand.clauses import is_filler, split_clauses
 from agent.understand.intent_model import IntentModel
-from agent.understand.item_refs import item_numbers
+from agent.understand.item_refs import item_numbers, too_big
 from agent.understand.limits import Limit, find_limits
 from agent.understand.masking import fix_frame_typos, mask
 from agent.understand.topics import PRONOUNS, Vocabulary, english_words, is_generic, split_topics, strip_request
+from tools.limits import limits as size_limits
 
 ACT = 0.25
 """A clause whose likeliest intent is at least this sure is acted on."""
@@ -131,8 +132,8 @@ class RequestParser:
         work = cut_spans(text, limits)
         clauses = [c for c in split_clauses(work) if c.strip(" ,.")]
         readings = [ClauseReading(c, list(r)) for c, r in zip(clauses, self.classify_all([mask(c) for c in clauses]))]
-        bad = next((lim.bad_date for lim in limits if lim.bad_date), None)
-        good_limits = [lim for lim in limits if not lim.bad_date]
+        bad = next((lim for lim in limits if lim.bad), None)
+        good_limits = [lim for lim in limits if not lim.bad]
         actions, unsure = [], []
         previous_topics: tuple[str, ...] = ()
         for r in readings:
@@ -153,8 +154,16 @@ class RequestParser:
         if good_limits:
             actions = merge_limits(actions, good_limits)
         actions = resolve_vague(tidy(actions), ctx)
-        problem = f"I can't use that date: {bad}. Say for example 'since 2023-04-01' or 'from the last 6 months'." \
-            if bad else None
+        problem = limit_problem(bad) if bad else None
+        if not problem and (crossed := next((a for a in actions if a.intent == "set_limits" and a.min_minutes
+                                             and a.max_minutes and a.min_minutes > a.max_minutes), None)):
+            problem = (f"I can't use those lengths: at least {crossed.min_minutes:g} and at most "
+                       f"{crossed.max_minutes:g} minutes leaves nothing. Nothing was changed.")
+            actions = [a for a in actions if a is not crossed]
+        cap = size_limits().max_request_number
+        if any(cap in a.items for a in actions) and (typed := too_big(text)):
+            problem = problem or not_in_list(typed, len(ctx.shown))
+            actions = [a for a in actions if cap not in a.items]
         problem = problem or next((a.said for a in actions if a.intent == "problem"), None)
         actions = [a for a in actions if a.intent != "problem"]
         confidence = min((r.intents[0][1] for r in readings), default=1.0)
@@ -204,7 +213,7 @@ class RequestParser:
                 return self.topic_action("drop", clause, ctx, previous)
             return self.channel_action(intent, clause, ctx)
         if intent == "set_limits":
-            found = [lim for lim in find_limits(clause, ctx.today, default_max=True) if not lim.bad_date]
+            found = [lim for lim in find_limits(clause, ctx.today, default_max=True) if not lim.bad]
             if found:
                 return merge_limits([], found)[0].with_(said=said)
             vague = "shorter" if SHORTER.search(clause) else "longer" if LONGER.search(clause) else \
@@ -376,6 +385,20 @@ def resolve_vague(actions: list[Action], ctx: ParseContext) -> list[Action]:
             a = a.with_(published_after=ctx.today - dt.timedelta(days=365))
         out.append(a)
     return out
+
+
+def limit_problem(bad: Limit) -> str:
+    """The answer to a limit that cannot be used: what is wrong with it and what to say instead."""
+    if bad.bad_date:
+        return (f"I can't use that date: {bad.bad_date}. Nothing was changed. "
+                "Say for example 'since 2023-04-01' or 'from the last 6 months'.")
+    return f"I can't use that length: {bad.bad_length}. Nothing was changed. Say for example 'nothing over 20 minutes'."
+
+
+def not_in_list(typed: str, shown: int) -> str:
+    if not shown:
+        return f"There is no #{typed}: there is no list yet. Ask for some videos first."
+    return f"There is no #{typed} in the list; the list has {shown}."
 
 
 def rename_action(clause: str, ctx: ParseContext) -> Action:
