@@ -33,6 +33,8 @@ class Limits(BaseSettings):
     """Longer transcript lines are cut to this length."""
     max_catalog_line_bytes: int = Field(default=1024 * 1024, ge=1024)
     """A catalog JSONL line (or .info.json file) longer than this is skipped and reported."""
+    max_transcript_bytes: int = Field(default=32 * 1024 * 1024, ge=1024)
+    """A transcript file (JSON, json3, WebVTT) larger than this is not read; the video keeps no clips."""
     max_json_depth: int = Field(default=32, ge=2)
     """JSON nested deeper than this (catalog lines, transcripts, exports) is refused."""
     max_request_number: int = Field(default=10_000, ge=10)
