@@ -26,7 +26,7 @@ from agent.session import AsyncSession
 from agent.settings import Settings
 from agent.sources import open_from_settings
 from agent.web import web_views as ui
-from agent.web.web_uploads import import_uploads
+from agent.web.web_uploads import commit_uploads, prepare_uploads
 
 STREAM_WORDS = 4
 """Words per streamed chunk when the controller gives the reply in one piece."""
@@ -221,8 +221,11 @@ async def import_attached(uploads: list[tuple[str, Path]]) -> None:
     """Attached exports become interests; the report lists them with their supporting items."""
     s, user = await session(), current_user()
     note = await cl.Message(content=f"Importing {', '.join(ui.escape_md(n) for n, _ in uploads)}…").send()
+    # Reading and clustering run in a worker thread without the lock: other users' turns go on.
+    # Only the short, all-or-nothing store waits for (and holds) the memory lock.
+    prepared = await cl.make_async(prepare_uploads)(s.lib, uploads)
     async with _memory:
-        text = await cl.make_async(import_uploads)(s.lib, user, uploads)
+        text = await cl.make_async(commit_uploads)(s.lib, user, prepared)
         note.content = ui.escape_md(text)
         await note.update()
         await show_panel(s, user)

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 
 from tools.errors import ImportFileError
+from tools.imports.bounded import refused
 from tools.imports.imported_item import ImportedItem
+from tools.limits import limits
 
 UTC = dt.timezone.utc
 
@@ -20,6 +23,10 @@ _YOUTUBE = re.compile(
     re.IGNORECASE,
 )
 VIDEO_ID = re.compile(r"[A-Za-z0-9_-]{11}")
+MAX_URL_CHARS = 2048
+MAX_DATE_CHARS = 100
+MAX_ID_CHARS = 64
+"""URLs, date stamps and record ids are cut (or refused) past these lengths before they are parsed."""
 
 
 @dataclass
@@ -45,12 +52,108 @@ def watch_url(video_id: str) -> str:
     return f"https://www.youtube.com/watch?v={video_id}"
 
 
+def _not_a_number(word: str) -> float:
+    raise ValueError(f"{word} is not a JSON number")
+
+
+def _finite(word: str) -> float:
+    number = float(word)
+    if not math.isfinite(number):
+        raise ValueError(f"the number {word[:40]} is out of range")
+    return number
+
+
 def load_json(text: str, path: str) -> object:
-    """Parsed JSON; a syntax error raises ImportFileError with its line and column."""
+    """Parsed JSON; a syntax error raises ImportFileError with its line and column. NaN, Infinity and
+    numbers out of float range are refused, and so is nesting deeper than max_json_depth."""
+    depth = limits().max_json_depth
+    too_deep = refused(path, f"JSON nested deeper than {depth} levels", "max_json_depth", depth)
+    if _depth_over(text, depth):
+        raise too_deep
     try:
-        return json.loads(text)
+        return json.loads(text, parse_constant=_not_a_number, parse_float=_finite)
     except json.JSONDecodeError as exc:
         raise ImportFileError(path, f"invalid JSON: {exc.msg}", f"line {exc.lineno}, column {exc.colno}") from None
+    except ValueError as exc:  # NaN, 1e999, an integer of more digits than Python converts
+        raise ImportFileError(path, f"invalid JSON: {str(exc)[:120]}") from None
+    except RecursionError:
+        raise too_deep from None
+
+
+_STRING_OR_BRACKET = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
+
+
+def _depth_over(text: str, limit: int, start: int = 0) -> bool:
+    """Whether arrays and objects nest deeper than limit; checked on the text before json parses it
+    (json's C parser recurses per level, and with a raised recursion limit it can crash the process)."""
+    level = 0
+    for m in _STRING_OR_BRACKET.finditer(text, start):
+        token = m.group()
+        if token[0] == '"':
+            continue
+        level += 1 if token in "[{" else -1
+        if level > limit:
+            return True
+    return False
+
+
+_DECODER = json.JSONDecoder(parse_constant=_not_a_number, parse_float=_finite)
+_SPACE = re.compile(r"[ \t\n\r]*")
+
+
+def json_records(text: str, path: str, start: int = 0, expected: str = "expected a JSON array"):
+    """(number, record) for each element of the JSON array at text[start:], decoded one at a time so
+    a large export never exists as one big tree of objects; more records than max_import_items are
+    refused. Errors carry the line and column of the file; a trailing ';' (X archives) is allowed."""
+    depth, cap = limits().max_json_depth, limits().max_import_items
+    if _depth_over(text, depth, start):
+        raise refused(path, f"JSON nested deeper than {depth} levels", "max_json_depth", depth)
+    pos = _SPACE.match(text, start).end()
+    if not text.startswith("[", pos):
+        load_json(text[start:] if start else text, path)  # a syntax error is reported as such
+        raise ImportFileError(path, expected, "line 1")
+
+    def fail(message: str, at: int) -> ImportFileError:
+        exc = json.JSONDecodeError(message, text, at)
+        return ImportFileError(path, f"invalid JSON: {exc.msg}", f"line {exc.lineno}, column {exc.colno}")
+
+    pos = _SPACE.match(text, pos + 1).end()
+    number = 0
+    if text.startswith("]", pos):
+        pos += 1
+    else:
+        while True:
+            try:
+                record, pos = _DECODER.raw_decode(text, pos)
+            except json.JSONDecodeError as exc:
+                raise ImportFileError(path, f"invalid JSON: {exc.msg}",
+                                      f"line {exc.lineno}, column {exc.colno}") from None
+            except ValueError as exc:  # NaN, 1e999, an integer of more digits than Python converts
+                raise ImportFileError(path, f"invalid JSON: {str(exc)[:120]}", f"record {number + 1}") from None
+            except RecursionError:
+                raise refused(path, f"JSON nested deeper than {depth} levels", "max_json_depth", depth) from None
+            number += 1
+            if number > cap:
+                raise refused(path, f"more than {cap} records", "max_import_items", cap)
+            yield number, record
+            pos = _SPACE.match(text, pos).end()
+            if text.startswith("]", pos):
+                pos += 1
+                break
+            if not text.startswith(",", pos):
+                raise fail("Expecting ',' delimiter" if pos < len(text) else "Expecting value", pos)
+            pos = _SPACE.match(text, pos + 1).end()
+    end = _SPACE.match(text, pos).end()
+    if text.startswith(";", end):
+        end = _SPACE.match(text, end + 1).end()
+    if end < len(text):
+        raise fail("Extra data", end)
+
+
+def cut(text: str, limit: int) -> str:
+    """text, or its first `limit` characters and '…': long fields are cut as soon as they are read,
+    before any regex, tokenizer or embedder sees them."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def decode_text(data: bytes, path: str) -> str:

@@ -14,11 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tools.errors import ImportFileError
+from tools.imports.bounded import ReadBudget, check_member_count, check_upload_size, read_capped, refused
 from tools.imports.common import UTC, Parsed, decode_text
 from tools.imports.imported_item import ImportedItem
 from tools.imports.notes import is_note_file, parse_note
 from tools.imports.takeout import parse_playlist_csv, parse_watch_html, parse_watch_json, takeout_kind
 from tools.imports.x_archive import is_likes_file, is_tweets_file, parse_likes_js, parse_tweets_js
+from tools.limits import limits
 
 Progress = Callable[[int, int, str], None]
 EXPECTED = ("an X archive (its .zip, or the folder with data/tweets.js or data/like.js), a Google "
@@ -48,12 +50,17 @@ def _hidden(name: str) -> bool:
 
 
 class _Export:
-    """The files of an export by relative POSIX name, whether a folder, a .zip/.tgz, or one file."""
+    """The files of an export by relative POSIX name, whether a folder, a .zip/.tgz, or one file.
+    Every read goes through the size limits (tools/limits.py): the file's size before it is opened,
+    the member count when it is listed, and the bytes each member actually expands to as it is read."""
 
     def __init__(self, path: Path):
         self.path, self._zip, self._tar = path, None, None
-        archive = path.name.lower().endswith(ARCHIVE_SUFFIXES) or zipfile.is_zipfile(path)
+        if path.is_file():
+            check_upload_size(str(path), path.stat().st_size)
+        archive = path.is_file() and (path.name.lower().endswith(ARCHIVE_SUFFIXES) or zipfile.is_zipfile(path))
         self.single = path.is_file() and not archive
+        self.budget = ReadBudget(path.stat().st_size if archive else None)
         try:
             if path.is_dir():
                 self.names = _walk(path)
@@ -61,44 +68,80 @@ class _Export:
                 self.names = [path.name]
             elif path.suffix.lower() == ".zip" or zipfile.is_zipfile(path):
                 self._zip = zipfile.ZipFile(path)
-                infos = [i for i in self._zip.infolist() if not i.is_dir()]
-                self._members = {i.filename.replace("\\", "/").lstrip("/"): i for i in infos}
+                infos = self._zip.infolist()
+                check_member_count(str(path), len(infos))
+                self._members = {i.filename.replace("\\", "/").lstrip("/"): i for i in infos if not i.is_dir()}
                 self.names = sorted(n for n in self._members if not _hidden(n))
             else:
                 self._tar = tarfile.open(path)
-                members = [m for m in self._tar.getmembers() if m.isfile()]
-                self._members = {re.sub(r"^(\./)+", "", m.name): m for m in members}
+                self._members = _tar_members(self._tar, str(path))
                 self.names = sorted(n for n in self._members if not _hidden(n))
-        except (zipfile.BadZipFile, tarfile.TarError, OSError, EOFError) as exc:
+        except (zipfile.BadZipFile, tarfile.TarError, OSError, EOFError, zlib.error) as exc:
+            self.close()
             kind = "zip" if path.suffix.lower() == ".zip" else "tar"
             raise ImportFileError(path, f"not a readable {kind} archive ({exc})") from None
+        except ImportFileError:
+            self.close()
+            raise
 
     def label(self, name: str) -> str:
         return str(self.path) if self.single else f"{self.path}/{name}"
 
     def read(self, name: str) -> bytes:
+        label = self.label(name)
         try:
             if self._zip is not None:
-                return self._zip.read(self._members[name])
+                info = self._members[name]
+                with self._zip.open(info) as stream:
+                    return read_capped(stream, label, self.budget, info.compress_size)
             if self._tar is not None:
-                return self._tar.extractfile(self._members[name]).read()
-            return (self.path if self.single else self.path / name).read_bytes()
+                stream = self._tar.extractfile(self._members[name])
+                return b"" if stream is None else read_capped(stream, label, self.budget)
+            file = self.path if self.single else self.path / name
+            if not self.single and not file.resolve().is_relative_to(self.path.resolve()):
+                raise ImportFileError(label, "refused: a link to a file outside the export folder")
+            with file.open("rb") as stream:
+                return read_capped(stream, label, self.budget)
         except (zipfile.BadZipFile, tarfile.TarError, zlib.error, RuntimeError, NotImplementedError,
                 EOFError, OSError) as exc:
-            raise ImportFileError(self.label(name), f"cannot read ({exc})") from None
+            raise ImportFileError(label, f"cannot read ({exc})") from None
 
     def modified(self, name: str) -> dt.datetime:
-        if self._zip is not None:
-            return dt.datetime(*self._members[name].date_time).astimezone(UTC)
-        if self._tar is not None:
-            return dt.datetime.fromtimestamp(self._members[name].mtime, UTC)
-        file = self.path if self.single else self.path / name
-        return dt.datetime.fromtimestamp(file.stat().st_mtime, UTC)
+        try:
+            if self._zip is not None:
+                return dt.datetime(*self._members[name].date_time).astimezone(UTC)
+            if self._tar is not None:
+                return dt.datetime.fromtimestamp(self._members[name].mtime, UTC)
+            file = self.path if self.single else self.path / name
+            return dt.datetime.fromtimestamp(file.stat().st_mtime, UTC)
+        except (ValueError, OverflowError, OSError):  # a date stamp out of range: dated by the import
+            return dt.datetime.now(UTC)
 
     def close(self) -> None:
         for archive in (self._zip, self._tar):
             if archive is not None:
                 archive.close()
+
+
+def _tar_members(tar: tarfile.TarFile, label: str) -> dict[str, tarfile.TarInfo]:
+    """The regular files of a tar by name, listed one header at a time: listing stops at the member
+    count limit, or once the declared sizes alone pass the limits, before the rest is decompressed."""
+    members, count, declared = {}, 0, 0
+    caps = limits()
+    for member in tar:
+        count += 1
+        check_member_count(label, count)
+        if not member.isfile():
+            continue  # links, devices and folders hold nothing to read
+        if member.size > caps.max_member_bytes:
+            raise refused(f"{label}/{member.name}", f"the file declares {member.size} bytes",
+                          "max_member_bytes", caps.max_member_bytes)
+        declared += member.size
+        if declared > caps.max_uncompressed_bytes:
+            raise refused(label, f"the archive expands past {caps.max_uncompressed_bytes} bytes in all",
+                          "max_uncompressed_bytes", caps.max_uncompressed_bytes)
+        members[re.sub(r"^(\./)+", "", member.name)] = member
+    return members
 
 
 def _walk(root: Path) -> list[str]:
@@ -107,6 +150,7 @@ def _walk(root: Path) -> list[str]:
     for folder, dirs, files in os.walk(root):
         dirs[:] = [d for d in dirs if not _hidden(d)]
         names += [Path(folder, f).relative_to(root).as_posix() for f in files if not _hidden(f)]
+        check_member_count(str(root), len(names))
     return sorted(names)
 
 
@@ -193,10 +237,14 @@ def read_export(path: Path, since: dt.datetime | None = None,
         items: list[ImportedItem] = []
         skipped: Counter[str] = Counter()
         seen: set[tuple[str, str]] = set()
+        cap = limits().max_import_items
         for done, (name, file_kind) in enumerate(plan):
             if progress:
                 progress(done, len(plan), name)
             parsed = _read_file(export, name, file_kind)
+            if len(items) + len(parsed.items) > cap:
+                raise refused(export.label(name), f"the export holds more than {cap} items",
+                              "max_import_items", cap)
             for item in parsed.items:
                 # One item per (source, id): the importer knows items by it. The same paragraph
                 # in two notes, or a record an export repeats, is kept once.

@@ -29,6 +29,13 @@ small so two series of one channel stay apart (0.25+ with a 0.65+ cut merged the
 LEXICAL_AFFINITY = 0.3
 """Times the word-count cosine of two texts, added to their embedding cosine: short posts that share a
 rare word ('sourdough') sit only 0.3-0.45 apart in MiniLM, yet the word is what ties them."""
+MAX_DISCOVERED = 50_000
+"""Distinct texts (newest first) an import looks for interests in: their vectors are held at once
+(50k MiniLM rows are 77 MB); older items beyond it are read and counted but not clustered."""
+TEXT_CHARS = 1_000
+"""Characters of each text that are embedded, counted and named (MiniLM reads 256 tokens, about this)."""
+NAMED_PER_CLUSTER = 500
+"""Texts of a cluster (its most recent) whose phrases are counted to name it."""
 MAX_INTERESTS = 12
 HALF_LIFE_DAYS = 180.0
 UNDATED_RECENCY = 0.5
@@ -226,12 +233,14 @@ def discover_interests(items: list[ImportedItem], embedder, now: dt.datetime, *,
     """
     now = now if now.tzinfo else now.replace(tzinfo=dt.timezone.utc)
     oldest = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
-    dated = sorted((i for i in items if clean(i.text)),
+    dated = sorted((i for i in items if clean(i.text[: 4 * TEXT_CHARS])),
                    key=lambda i: i.at.replace(tzinfo=i.at.tzinfo or dt.timezone.utc) if i.at else oldest,
                    reverse=True)
     by_text: dict[str, list[ImportedItem]] = {}
     for item in dated:
-        by_text.setdefault(clean(item.text), []).append(item)
+        text = clean(item.text[: 4 * TEXT_CHARS])[:TEXT_CHARS]
+        if text in by_text or len(by_text) < MAX_DISCOVERED:
+            by_text.setdefault(text, []).append(item)
     # Distinct texts, newest first: a re-watch adds support (weight), not a new text, so
     # min_items counts distinct texts.
     texts = list(by_text)
@@ -244,7 +253,7 @@ def discover_interests(items: list[ImportedItem], embedder, now: dt.datetime, *,
     labels = cluster(vecs, DISTANCE[mode], channels, word_vectors(texts, idf=False) if mode == "embedding" else None)
     groups = [np.where(labels == c)[0] for c in np.unique(labels) if c >= 0]
     groups = [g for g in groups if len(g) >= min_items]
-    names = name_clusters(texts, groups)
+    names = name_clusters(texts, [g[:NAMED_PER_CLUSTER] for g in groups])
     merged: dict[str, list[int]] = {}
     for name, rows in zip(names, groups):
         if name:

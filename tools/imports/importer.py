@@ -11,7 +11,7 @@ from typing import Callable
 
 from memory.user_store import Evidence, Interest, normalise_topic
 from tools.catalog.video import Video
-from tools.imports.detect import read_export
+from tools.imports.detect import ImportBatch, read_export
 from tools.imports.discovery import FoundInterest, discover_interests
 from tools.imports.imported_item import SOURCE_NAMES, ImportedItem
 from tools.library import Library
@@ -110,11 +110,21 @@ def stored_home(found: FoundInterest, owner: dict[tuple[str, str], Interest]) ->
     return next(i for i in owner.values() if i.id == best)
 
 
-def import_export(lib: Library, user: str, path: Path, since: dt.datetime | None = None,
-                  progress: Callable[[int, int, str], None] | None = None,
-                  namer: Callable[[list[FoundInterest]], list[FoundInterest]] | None = None) -> ImportReport:
-    """Read, discover, store. One transaction: a failure anywhere stores nothing; importing the same
-    export again adds no evidence twice (items are known by source and id)."""
+@dataclass
+class PreparedImport:
+    """An export read and its interests found, not yet stored: made without touching memory."""
+
+    path: Path
+    batch: ImportBatch
+    items: list[ImportedItem]
+    found: list[FoundInterest]
+
+
+def prepare_import(lib: Library, path: Path, since: dt.datetime | None = None,
+                   progress: Callable[[int, int, str], None] | None = None,
+                   namer: Callable[[list[FoundInterest]], list[FoundInterest]] | None = None) -> PreparedImport:
+    """Read and discover: the slow part, which reads no user memory and writes nothing, so it can
+    run beside other users' turns, outside any lock."""
     batch = read_export(Path(path), since=since, progress=progress)
     items, untitled = with_titles(lib, batch.items)
     if untitled:
@@ -126,6 +136,13 @@ def import_export(lib: Library, user: str, path: Path, since: dt.datetime | None
     found = discover_interests(items, lib.embedder, dt.datetime.now(dt.timezone.utc))
     if namer is not None and found:  # e.g. an LLM that names the interests (the agent passes it in)
         found = namer(found)
+    return PreparedImport(Path(path), batch, items, found)
+
+
+def commit_import(lib: Library, user: str, prepared: PreparedImport) -> ImportReport:
+    """Store a prepared import: one transaction, quick; a failure stores nothing, and items already
+    stored (known by source and id) are not added twice. Call it under the memory lock."""
+    batch, items, found = prepared.batch, prepared.items, prepared.found
     stored = lib.users.interests(user)
     owner = {(e.source, e.ref): i for i in stored for e in i.evidence if e.ref}
     report = ImportReport(batch.kind, batch.files, len(batch.items), dict(batch.skipped),
@@ -138,7 +155,7 @@ def import_export(lib: Library, user: str, path: Path, since: dt.datetime | None
         plan.append((name, interest.weight, fresh))
         report.interests.append(summary_of(interest, len(fresh), name))
     if any(fresh for _, _, fresh in plan):
-        with lib.change(user, f"import of {Path(path).name}") as db:
+        with lib.change(user, f"import of {prepared.path.name}") as db:
             for name, weight, fresh in plan:
                 if not fresh:
                     continue
@@ -149,5 +166,13 @@ def import_export(lib: Library, user: str, path: Path, since: dt.datetime | None
                                                         weight=weight, status=status)
                 for item in fresh[1:]:
                     lib.users.add_evidence(db, interest_id, evidence_of(item))
-    log.info("import %s: %d items, %d interests", path, len(items), len(found))
+    log.info("import %s: %d items, %d interests", prepared.path, len(items), len(found))
     return report
+
+
+def import_export(lib: Library, user: str, path: Path, since: dt.datetime | None = None,
+                  progress: Callable[[int, int, str], None] | None = None,
+                  namer: Callable[[list[FoundInterest]], list[FoundInterest]] | None = None) -> ImportReport:
+    """Read, discover, store. One transaction: a failure anywhere stores nothing; importing the same
+    export again adds no evidence twice (items are known by source and id)."""
+    return commit_import(lib, user, prepare_import(lib, path, since=since, progress=progress, namer=namer))

@@ -7,8 +7,9 @@ import hashlib
 import re
 
 from tools.errors import ImportFileError
-from tools.imports.common import Parsed, parse_datetime, watch_url, youtube_ids
+from tools.imports.common import MAX_DATE_CHARS, Parsed, cut, parse_datetime, watch_url, youtube_ids
 from tools.imports.imported_item import ImportedItem
+from tools.limits import limits
 
 NOTE_SUFFIXES = (".txt", ".md", ".markdown")
 MIN_WORDS = 3
@@ -44,7 +45,7 @@ def _front_matter(lines: list[str], path: str) -> tuple[int, dt.datetime | None]
         return 0, None  # a lone '---' opening the file is a horizontal rule, not front matter
     found = {}
     for i in range(1, end):
-        m = re.match(r"^(date|created)\s*:\s*(.*?)\s*$", lines[i], re.I)
+        m = re.match(r"^(date|created)\s*:\s*(.*?)\s*$", cut(lines[i], MAX_DATE_CHARS), re.I)
         if m and m.group(2).strip("'\""):
             found.setdefault(m.group(1).lower(), (i, m.group(2).strip("'\"")))
     if not found:
@@ -60,8 +61,9 @@ def _blocks(lines: list[str], start: int, markdown: bool) -> list[list[tuple[int
     """Blank-line separated paragraphs as (line number, line); Markdown code fences are left out,
     and a Markdown heading is a paragraph of its own."""
     blocks: list[list[tuple[int, str]]] = [[]]
-    fenced = False
+    fenced, room, used = False, limits().max_description_chars, 0
     for number, line in enumerate(lines[start:], start=start + 1):
+        line = cut(line, room)  # before the Markdown regexes, some of which are slow on huge lines
         if markdown and _FENCE.match(line):
             fenced = not fenced
             blocks.append([])
@@ -72,7 +74,11 @@ def _blocks(lines: list[str], start: int, markdown: bool) -> list[list[tuple[int
         if markdown and _HEADING.match(line):
             blocks.extend([[(number, line)], []])
             continue
-        blocks[-1].append((number, line))
+        if not blocks[-1]:
+            used = 0
+        if used < room:  # a paragraph is read up to the limit
+            blocks[-1].append((number, line))
+            used += len(line)
     return [b for b in blocks if b]
 
 
@@ -106,7 +112,7 @@ def parse_note(text: str, name: str, path: str, modified: dt.datetime) -> Parsed
     for number, block in enumerate(_blocks(lines, start, markdown), start=1):
         raw = "\n".join(line for _, line in block)
         words = " ".join(_clean(line) if markdown else line for _, line in block)
-        words = re.sub(r"\s+", " ", words).strip()
+        words = cut(re.sub(r"\s+", " ", words).strip(), limits().max_description_chars)
         ids = youtube_ids(raw)
         if len(words.split()) < MIN_WORDS and not ids:
             parsed.skipped["short paragraph"] += 1

@@ -8,10 +8,16 @@ import re
 from html.parser import HTMLParser
 
 from tools.errors import ImportFileError
-from tools.imports.common import VIDEO_ID, Parsed, iso_z, load_json, parse_datetime, watch_url, youtube_id
+from tools.imports.bounded import refused
+from tools.imports.common import (MAX_DATE_CHARS, MAX_ID_CHARS, MAX_URL_CHARS, VIDEO_ID, Parsed, cut, iso_z, json_records,
+                                 parse_datetime, watch_url, youtube_id)
 from tools.imports.imported_item import ImportedItem
+from tools.limits import limits
 
 LIKED_PLAYLISTS = ("liked videos", "likes")
+MAX_CSV_LINE_CHARS = 65_536
+_MAX_PARTS = 50
+"""Cells per entry, and lines and links per cell, read from watch-history.html (a real entry has 2-5)."""
 _DATE_HELP = ("dates in English forms like 'Mar 5, 2024, 6:22:11 PM GMT' or '5 Mar 2024, 18:22:11 CET' "
               "are read; for other languages choose JSON as the history format in Google Takeout")
 
@@ -33,7 +39,8 @@ def takeout_kind(name: str) -> str | None:
 def _watch(title: str, url: str, channel: str | None, at, name: str, number: int) -> ImportedItem:
     """A watch; its text is '' when the export only repeats the link (the importer looks it up later)."""
     video_id = youtube_id(url)
-    title = _clean(title)
+    title = _clean(cut(title, limits().max_title_chars))
+    channel = cut(_clean(channel), limits().max_title_chars) if channel else None
     text = "" if title == url or re.match(r"https?://", title) else title
     return ImportedItem(
         source="youtube_watch", item_id=f"{video_id}@{iso_z(at)}", text=text, at=at,
@@ -44,39 +51,42 @@ def parse_watch_json(text: str, name: str, path: str) -> Parsed:
     """Watches of watch-history.json; ads, removed videos and non-video entries are skipped."""
     if not text.strip():
         raise ImportFileError(path, "empty file")
-    records = load_json(text, path)
-    if not isinstance(records, list):
-        raise ImportFileError(path, "not a Takeout watch history: expected a JSON array of entries")
     parsed = Parsed()
-    for number, record in enumerate(records, start=1):
+    records = json_records(text, path, expected="not a Takeout watch history: expected a JSON array of entries")
+    for number, record in records:
         if not isinstance(record, dict) or not isinstance(record.get("title"), str):
             raise ImportFileError(path, "expected an entry object with a 'title'", f"record {number}")
         details = record.get("details") if isinstance(record.get("details"), list) else []
-        if any(isinstance(d, dict) and "Google Ads" in str(d.get("name", "")) for d in details):
+        if any(isinstance(d, dict) and "Google Ads" in str(d.get("name", ""))[:200] for d in details[:20]):
             parsed.skipped["ad"] += 1
             continue
         url = record.get("titleUrl")
         if not isinstance(url, str) or not url:
             parsed.skipped["removed or private video"] += 1
             continue
+        url = cut(url, MAX_URL_CHARS)
         if youtube_id(url) is None:
             parsed.skipped["not a video (post, story, …)"] += 1
             continue
-        at = parse_datetime(record["time"]) if isinstance(record.get("time"), str) else None
+        stamp = record.get("time")
+        at = parse_datetime(cut(stamp, MAX_DATE_CHARS)) if isinstance(stamp, str) else None
         if at is None:
-            raise ImportFileError(path, f"cannot read the time {record.get('time')!r}", f"record {number}")
+            shown = cut(stamp, MAX_DATE_CHARS) if isinstance(stamp, str) else type(stamp).__name__
+            raise ImportFileError(path, f"cannot read the time {shown!r}", f"record {number}")
         subtitles = record.get("subtitles") if isinstance(record.get("subtitles"), list) else []
         channel = subtitles[0].get("name") if subtitles and isinstance(subtitles[0], dict) else None
-        title = re.sub(r"^Watched\s", "", record["title"])
-        parsed.items.append(_watch(title, url, channel, at, name, number))
+        title = re.sub(r"^Watched\s", "", cut(record["title"], limits().max_title_chars))
+        parsed.items.append(_watch(title, url, channel if isinstance(channel, str) else None, at, name, number))
     return parsed
 
 
 class _WatchHtml(HTMLParser):
     """Collects each 'outer-cell' entry: its content cells as lines (split at <br>) and links."""
 
-    def __init__(self) -> None:
+    def __init__(self, path: str) -> None:
         super().__init__(convert_charrefs=True)
+        self._path, self._cap = path, limits().max_import_items
+        self._room = max(limits().max_title_chars, MAX_DATE_CHARS)
         self.entries: list[list[dict]] = []
         self._depth = 0  # div nesting inside the current outer-cell; 0 when outside one
         self._cell: dict | None = None
@@ -90,16 +100,18 @@ class _WatchHtml(HTMLParser):
                 if "outer-cell" in classes:
                     self._depth = 1
                     self.entries.append([])
+                    if len(self.entries) > self._cap:
+                        raise refused(self._path, f"more than {self._cap} entries", "max_import_items", self._cap)
                 return
             self._depth += 1
-            if "content-cell" in classes and self._cell is None:
+            if "content-cell" in classes and self._cell is None and len(self.entries[-1]) < _MAX_PARTS:
                 self._cell = {"classes": classes, "lines": [""], "links": []}
                 self._cell_depth = self._depth
                 self.entries[-1].append(self._cell)
-        elif self._cell is not None and tag == "br":
+        elif self._cell is not None and tag == "br" and len(self._cell["lines"]) < _MAX_PARTS:
             self._cell["lines"].append("")
-        elif self._cell is not None and tag == "a":
-            self._link = [dict(attrs).get("href") or "", ""]
+        elif self._cell is not None and tag == "a" and len(self._cell["links"]) < _MAX_PARTS:
+            self._link = [cut(dict(attrs).get("href") or "", MAX_URL_CHARS), ""]
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "div" and self._depth:
@@ -111,10 +123,12 @@ class _WatchHtml(HTMLParser):
             self._link = None
 
     def handle_data(self, data: str) -> None:
+        # Each line and link text is kept to a bounded length: a 30 MB title costs no more than a short one.
         if self._cell is not None:
-            self._cell["lines"][-1] += data
+            lines = self._cell["lines"]
+            lines[-1] = cut(lines[-1] + data[: self._room], self._room)
             if self._link is not None:
-                self._link[1] += data
+                self._link[1] = cut(self._link[1] + data[: self._room], self._room)
 
 
 def _clean(text: str) -> str:
@@ -125,7 +139,7 @@ def parse_watch_html(text: str, name: str, path: str) -> Parsed:
     """Watches of watch-history.html (English date forms); ads and removed videos are skipped."""
     if not text.strip():
         raise ImportFileError(path, "empty file")
-    reader = _WatchHtml()
+    reader = _WatchHtml(path)
     reader.feed(text)
     reader.close()
     if not reader.entries:
@@ -160,22 +174,36 @@ def parse_playlist_csv(text: str, name: str, path: str) -> Parsed:
     or old (playlist metadata lines, a blank line, then 'Video Id,Time Added') format."""
     if not text.strip():
         raise ImportFileError(path, "empty file")
+    long_line = re.search(r"[^\n]{%d}" % MAX_CSV_LINE_CHARS, text)
+    if long_line:
+        line = text.count("\n", 0, long_line.start()) + 1
+        raise ImportFileError(path, f"not a YouTube playlist CSV: a line longer than {MAX_CSV_LINE_CHARS} "
+                              "characters", f"line {line}")
     stem = re.sub(r"(-videos)?\.csv$", "", name.rsplit("/", 1)[-1], flags=re.I)
-    playlist, header_seen, parsed = stem, False, Parsed()
+    playlist, header_seen, parsed, title_column = stem, False, Parsed(), None
+    cap = limits().max_import_items
     reader = csv.reader(io.StringIO(text))
-    try:
-        rows = [(reader.line_num, row) for row in reader]
-    except csv.Error as exc:
-        raise ImportFileError(path, f"invalid CSV: {exc}", f"line {reader.line_num}") from None
-    for index, (line, row) in enumerate(rows):
+    rows = 0
+    while True:
+        try:
+            row = next(reader, None)
+        except csv.Error as exc:
+            raise ImportFileError(path, f"invalid CSV: {exc}", f"line {reader.line_num}") from None
+        if row is None:
+            break
+        line, rows = reader.line_num, rows + 1
+        if rows > cap:
+            raise refused(path, f"more than {cap} lines", "max_import_items", cap)
         cells = [c.strip() for c in row]
         if not any(cells):
             continue
         if not header_seen:
-            if cells[0].lower() == "playlist id" and "Title" in cells and index + 1 < len(rows):
-                values, column = rows[index + 1][1], cells.index("Title")
-                if column < len(values) and values[column].strip():
-                    playlist = values[column].strip()
+            if title_column is not None:  # the line under the playlist metadata header holds the title
+                if title_column < len(cells) and cells[title_column]:
+                    playlist = cut(cells[title_column], limits().max_title_chars)
+                title_column = None
+            if cells[0].lower() == "playlist id" and "Title" in cells:
+                title_column = cells.index("Title")
             if cells[0].lower() == "video id":
                 if len(cells) > 1 and "time" not in cells[1].lower():
                     break
@@ -183,8 +211,8 @@ def parse_playlist_csv(text: str, name: str, path: str) -> Parsed:
                 liked = playlist.lower() in LIKED_PLAYLISTS or stem.lower() in LIKED_PLAYLISTS
             continue
         if not VIDEO_ID.fullmatch(cells[0]):
-            raise ImportFileError(path, f"not a YouTube video id: '{cells[0]}'", f"line {line}")
-        stamp = cells[1] if len(cells) > 1 else ""
+            raise ImportFileError(path, f"not a YouTube video id: '{cut(cells[0], MAX_ID_CHARS)}'", f"line {line}")
+        stamp = cut(cells[1], MAX_DATE_CHARS) if len(cells) > 1 else ""
         at = parse_datetime(stamp) if stamp else None
         if stamp and at is None:
             raise ImportFileError(path, f"cannot read the time '{stamp}'", f"line {line}")
