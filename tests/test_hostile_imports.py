@@ -215,3 +215,18 @@ def test_fuzzed_exports_fail_only_with_import_errors(tmp_path_factory, case):
         read_export(path)
     except ImportFileError:
         pass
+
+
+def test_uploads_are_read_without_touching_memory_and_stored_in_one_step(lib, user, tmp_path):
+    from agent.web.web_uploads import commit_uploads, prepare_uploads
+
+    upload = tmp_path / "upload-1"
+    upload.write_text(json.dumps([watch(n, f"Sourdough bread baking part {n}") for n in range(8)]))
+    huge = tmp_path / "upload-2"
+    huge.write_bytes(b" " * 300_000)
+    before = memory(lib, user)
+    prepared = prepare_uploads(lib, [("watch-history.json", upload), ("big.json", huge)])
+    assert memory(lib, user) == before  # the slow part wrote nothing: it needs no memory lock
+    text = commit_uploads(lib, user, prepared)
+    assert "big.json: could not import, nothing was stored" in text and "max_upload_bytes = 200000" in text
+    assert "sourdough" in text.lower() and memory(lib, user) != before
