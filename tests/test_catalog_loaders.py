@@ -45,43 +45,54 @@ def test_demo_catalog_is_the_default(tmp_path):
     assert catalog.get("demo-linal1").channel == "Vector Lane"
 
 
-def test_malformed_json_line_names_file_and_line(tmp_path):
+def test_malformed_json_line_is_skipped_and_named_with_file_and_line(tmp_path):
     path = write_jsonl(tmp_path / "broken.jsonl", [GOOD_LINES[0], GOOD_LINES[1], '{"video_id": "c", "title": '])
 
-    with pytest.raises(CatalogError) as err:
-        load_catalog(path)
+    catalog = load_catalog(path)
 
-    assert str(path) in str(err.value)
-    assert "line 3" in str(err.value)
-    assert "invalid JSON" in str(err.value)
+    assert list(catalog.videos) == ["vid-a", "vid-b"]
+    [problem] = catalog.load_report.skipped
+    assert str(path) in problem and "line 3" in problem and "invalid JSON" in problem
 
 
-def test_bad_field_names_line_and_field(tmp_path):
+def test_bad_field_is_skipped_and_named_with_line_and_field(tmp_path):
     bad = dict(GOOD_LINES[1], video_id="vid-c", duration_s="abc")
     path = write_jsonl(tmp_path / "c.jsonl", [GOOD_LINES[0], bad])
+
+    catalog = load_catalog(path)
+
+    assert list(catalog.videos) == ["vid-a"]
+    [problem] = catalog.load_report.skipped
+    assert str(path) in problem and "line 2" in problem and "'duration_s'" in problem
+
+
+def test_record_that_is_not_an_object_is_skipped_naming_its_line(tmp_path):
+    path = write_jsonl(tmp_path / "c.jsonl", [GOOD_LINES[0], "[1, 2, 3]"])
+
+    catalog = load_catalog(path)
+
+    assert list(catalog.videos) == ["vid-a"]
+    assert "line 2" in catalog.load_report.skipped[0]
+
+
+def test_duplicate_id_keeps_the_first_and_names_the_second_line(tmp_path):
+    path = write_jsonl(tmp_path / "c.jsonl", [GOOD_LINES[0], GOOD_LINES[1], dict(GOOD_LINES[1], title="Again")])
+
+    catalog = load_catalog(path)
+
+    assert catalog.get("vid-b").title == "Sourdough"
+    [problem] = catalog.load_report.skipped
+    assert "line 3" in problem and "vid-b" in problem
+
+
+def test_catalog_of_only_bad_lines_is_an_error_giving_the_reasons(tmp_path):
+    path = write_jsonl(tmp_path / "c.jsonl", ["[1]", '{"video_id": "x"}'])
 
     with pytest.raises(CatalogError) as err:
         load_catalog(path)
 
     message = str(err.value)
-    assert str(path) in message and "line 2" in message and "'duration_s'" in message
-    assert (err.value.line, err.value.field) == (2, "duration_s")
-
-
-def test_record_that_is_not_an_object_names_its_line(tmp_path):
-    path = write_jsonl(tmp_path / "c.jsonl", [GOOD_LINES[0], "[1, 2, 3]"])
-
-    with pytest.raises(CatalogError, match="line 2"):
-        load_catalog(path)
-
-
-def test_duplicate_id_names_the_second_line_and_the_id(tmp_path):
-    path = write_jsonl(tmp_path / "c.jsonl", [GOOD_LINES[0], GOOD_LINES[1], dict(GOOD_LINES[1], title="Again")])
-
-    with pytest.raises(CatalogError) as err:
-        load_catalog(path)
-
-    assert "line 3" in str(err.value) and "vid-b" in str(err.value)
+    assert "no usable videos" in message and "line 1" in message and "line 2: field 'title'" in message
 
 
 @pytest.mark.parametrize("content", ["", "\n\n   \n"], ids=["empty", "blank-lines"])

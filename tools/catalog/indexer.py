@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
 
 from memory.embedder import MiniLMEmbedder
 from memory.vector_store import VectorStore
+from tools.catalog.load_report import listing
 from tools.catalog.store import Catalog
 from tools.catalog.windows import Window
+from tools.errors import TranscriptError
 
 Progress = Callable[[int], None]
 
@@ -22,13 +24,21 @@ class IndexReport:
     videos_removed: int = 0
     transcripts_embedded: int = 0
     windows_embedded: int = 0
+    skipped: list[str] = field(default_factory=list)
+    """Catalog entries and transcript files left out, each with its file, line, field and reason."""
+    cut: list[str] = field(default_factory=list)
+    """Fields cut to their size limit while loading."""
 
     def summary(self) -> str:
-        return (
+        head = (
             f"index: {self.videos_total} videos, {self.videos_embedded} embedded, "
             f"{self.videos_removed} removed; {self.transcripts_embedded} transcripts "
             f"({self.windows_embedded} windows) embedded"
         )
+        return "\n".join(part for part in (
+            head, listing(self.skipped, "skipped (indexing went on without them)"),
+            listing(self.cut, "cut to the size limit"),
+        ) if part)
 
 
 def stale_videos(catalog: Catalog, store: VectorStore) -> tuple[list[str], list[str]]:
@@ -44,7 +54,8 @@ def index_videos(
     batch: int = 256,
 ) -> IndexReport:
     todo, gone = stale_videos(catalog, store)
-    report = IndexReport(videos_total=len(catalog), videos_removed=len(gone))
+    report = IndexReport(videos_total=len(catalog), videos_removed=len(gone),
+                         skipped=list(catalog.load_report.skipped), cut=list(catalog.load_report.cut))
     if gone:
         store.videos.delete(ids=gone)
     for i in range(0, len(todo), batch):
@@ -93,11 +104,16 @@ def index_transcripts(
     catalog: Catalog, store: VectorStore, embedder: MiniLMEmbedder, report: IndexReport,
     progress: Progress | None = None,
 ) -> None:
+    """Embed the windows of every transcript not yet indexed; an unreadable file is reported and skipped."""
     for video_id in catalog.transcript_paths:
         fingerprint = catalog.transcript_fingerprint(video_id)
         if store.windows_of(video_id, fingerprint) is None:
-            windows, _ = transcript_windows(catalog, store, embedder, video_id)
-            report.transcripts_embedded += 1
-            report.windows_embedded += len(windows)
+            try:
+                windows, _ = transcript_windows(catalog, store, embedder, video_id)
+            except TranscriptError as exc:
+                report.skipped.append(str(exc))
+            else:
+                report.transcripts_embedded += 1
+                report.windows_embedded += len(windows)
         if progress:
             progress(1)

@@ -7,6 +7,8 @@ import datetime as dt
 from pydantic import BaseModel, ConfigDict, Field
 
 DEMO_SOURCE = "clipwise-demo"
+MAX_MEDIA_S = 7 * 24 * 3600
+"""No video or transcript time may lie past a week; larger figures are corrupt data, not long videos."""
 
 
 class Video(BaseModel):
@@ -14,16 +16,16 @@ class Video(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    video_id: str = Field(min_length=1)
+    video_id: str = Field(min_length=1, max_length=256)
     title: str = Field(min_length=1)
     channel: str = ""
     description: str = ""
     tags: tuple[str, ...] = ()
-    duration_s: int | None = Field(default=None, ge=0)
+    duration_s: int | None = Field(default=None, ge=0, le=MAX_MEDIA_S)
     published_at: dt.date | None = None
     view_count: int | None = Field(default=None, ge=0)
-    thumbnail_url: str | None = None
-    language: str | None = None
+    thumbnail_url: str | None = Field(default=None, max_length=4096)
+    language: str | None = Field(default=None, max_length=64)
     source: str = ""
 
     @property
@@ -57,8 +59,8 @@ class Segment(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    start: float = Field(ge=0)
-    duration: float = Field(default=0.0, ge=0)
+    start: float = Field(ge=0, le=MAX_MEDIA_S, allow_inf_nan=False)
+    duration: float = Field(default=0.0, ge=0, allow_inf_nan=False)
     text: str
 
     @property
