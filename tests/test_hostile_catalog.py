@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -20,7 +18,6 @@ from tools.errors import CatalogError, TranscriptError
 from tools.limits import limits
 
 GOOD = {"video_id": "good-1", "title": "Eigenvalues, visually", "channel": "Vector Lane"}
-HELPER = Path(__file__).parent / "hostile_data_rss.py"
 
 
 def catalog_file(tmp_path: Path, *lines: str) -> Path:
@@ -58,6 +55,42 @@ def test_line_over_the_byte_limit_is_skipped_and_the_rest_loads(tmp_path):
 
     assert list(catalog.videos) == ["good-1", "good-2"]
     assert "line 2" in catalog.load_report.skipped[0] and "CLIPWISE_MAX_CATALOG_LINE_BYTES" in catalog.load_report.skipped[0]
+
+
+def test_sixty_megabyte_title_line_is_skipped(tmp_path):
+    """Peak memory of this load, and of the other hostile files, is printed by evals/hostile_data_rss.py."""
+    path = catalog_file(tmp_path)
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write('{"video_id": "huge", "title": "' + "x" * (60 << 20) + '"}\n')
+
+    catalog = load_catalog(path)
+
+    assert list(catalog.videos) == ["good-1"] and "line 2" in catalog.load_report.skipped[0]
+
+
+def test_index_build_skips_bad_transcripts_and_lines_reports_them_and_still_answers(tmp_path, data_dir):
+    from tools.catalog.indexer import index_transcripts
+    from tools.library import build_index, open_library
+    from tools.ranking import Request, recommend
+
+    second = dict(GOOD, video_id="good-2", title="Sourdough bread at home")
+    path = catalog_file(tmp_path, '{"video_id": "nan", "title": "t", "duration_s": NaN}', json.dumps(second))
+    folder = tmp_path / "transcripts"
+    folder.mkdir()
+    write(folder, "good-1.json", '[{"start": 1e308, "text": "broken"}]')
+    write(folder, "good-2.json", [{"start": 0, "duration": 500, "text": "knead the sourdough"},
+                                  {"start": 5, "duration": 2, "text": "bake it"}])
+    lib = open_library(load_catalog(path, folder), data_dir, build_index=False)
+    report = build_index(lib)
+    if lib.embedder is not None:
+        index_transcripts(lib.catalog, lib.vectors, lib.embedder, report)
+        assert report.transcripts_embedded == 1
+
+    assert len(report.skipped) == 2 and "2 skipped" in report.summary()
+    assert any("line 2" in p for p in report.skipped) and any("good-1.json" in p for p in report.skipped)
+    ranking = recommend(lib, Request("fuzz-user", query="sourdough bread"))
+    assert ranking.items[0].video_id == "good-2"
+    lib.users.close()
 
 
 def test_long_title_and_description_are_cut_and_the_cut_reported(tmp_path):
