@@ -42,6 +42,9 @@ class TurnResult:
     """LLM calls of the turn: tokens in/out, estimated cost, LLM latency, largest prompt (None: no LLM)."""
     choices: list[str] = field(default_factory=list)
     """When the turn asked 'Did you mean 1) ... or 2) ...?': the readings, in order (answer '1', '2')."""
+    error: Exception | None = field(default=None, repr=False, compare=False)
+    """What a failed turn raised (not a ClipwiseError, whose words are the reply): the user sees only a
+    reference; a harness re-raises it so a crash is not scored as a polite answer."""
 
 
 MAX_MESSAGE_CHARS = 4000
@@ -101,7 +104,7 @@ class Session:
         except Exception as exc:
             reply = self.failed(exc, user, mark)
             repair_thread(self.graph, before and before.config, config, text, reply)
-            return TurnResult(reply=reply, latency_ms=(time.perf_counter() - started) * 1000)
+            return TurnResult(reply=reply, latency_ms=(time.perf_counter() - started) * 1000, error=unexpected(exc))
 
     def failed(self, exc: Exception, user: str, mark: int | None) -> str:
         """The reply to a turn that raised, its memory changes undone: a ClipwiseError's own plain words,
@@ -173,7 +176,7 @@ class AsyncSession(Session):
         except Exception as exc:
             reply = self.failed(exc, user, mark)
             await arepair_thread(self.graph, before and before.config, config, text, reply)
-            result = TurnResult(reply=reply, latency_ms=(time.perf_counter() - started) * 1000)
+            result = TurnResult(reply=reply, latency_ms=(time.perf_counter() - started) * 1000, error=unexpected(exc))
         yield "turn", result
 
     async def ashown(self, user: str = "local", thread: str = "main") -> list[dict]:
@@ -183,6 +186,10 @@ class AsyncSession(Session):
     async def aclose(self) -> None:
         if self.conn is not None:
             await self.conn.close()
+
+
+def unexpected(exc: Exception) -> Exception | None:
+    return None if isinstance(exc, ClipwiseError) else exc
 
 
 def _as_list(update) -> list[dict]:

@@ -66,6 +66,8 @@ def run_case(lib: Library, data_dir: Path, k: int, path: Path,
             session = Session(lib, data_dir, controller=controller, k=k)
         try:
             answer = session.ask(str(turn["say"]), user=user, thread=thread)
+            if answer.error is not None:
+                raise answer.error
         except BaseException as exc:  # a replay's MissingFromCassette is a BaseException: name the turn too
             exc.add_note(f"{path}: turn {n} ({turn['say']!r})")
             raise

@@ -153,7 +153,11 @@ def test_failed_index_leaves_the_previous_index_answering(run, tmp_path):
     built = as_json(run("index", "--json", "--no-transcripts-too"))
     assert built["videos_embedded"] == 40
 
-    failed = run("index", "--catalog", str(write_bad_catalog(tmp_path / "bad")))
+    # A catalog without one good line is refused as a whole (a catalog with some good lines is indexed
+    # without its bad ones: see above), and the index built before keeps answering.
+    hopeless = tmp_path / "hopeless.jsonl"
+    hopeless.write_text('{"video_id": "x0"}\n{"video_id": "x1", "title": \n', encoding="utf-8")
+    failed = run("index", "--catalog", str(hopeless))
     assert failed.exit_code == 1 and "line 2" in words(failed.stderr)
 
     again = as_json(run("index", "--json", "--no-transcripts-too"))

@@ -104,7 +104,7 @@ def test_questions_about_memory_and_about_an_item_by_position(chat):
 def test_impossible_dates_and_numbers_are_answered_plainly(chat, lib, user):
     chat("astronomy")
     for said, words in (("only since 2024-13-45", "no month 13"), ("since 0000", "0000"),
-                        ("more like #99999999999999999999", "no #10000")):
+                        ("more like #99999999999999999999", "no #99999999999999999999")):
         reply = chat(said).reply
         assert words in reply and "Traceback" not in reply, said
     assert lib.users.rules(user).published_after is None

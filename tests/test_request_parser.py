@@ -10,7 +10,7 @@ import pytest
 from agent.understand.channels import ChannelIndex
 from agent.understand.clauses import split_clauses
 from agent.understand.item_refs import BIGGEST, item_numbers
-from agent.understand.limits import find_limits
+from agent.understand.length_and_date import find_limits
 from agent.understand.shared import catalog_words, parser_for
 
 TODAY = dt.date(2026, 3, 10)

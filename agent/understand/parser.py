@@ -16,7 +16,7 @@ from agent.understand.channels import ChannelIndex
 from agent.understand.clauses import is_filler, split_clauses
 from agent.understand.intent_model import IntentModel
 from agent.understand.item_refs import item_numbers, too_big
-from agent.understand.limits import Limit, find_limits
+from agent.understand.length_and_date import Limit, find_limits
 from agent.understand.masking import fix_frame_typos, mask
 from agent.understand.topics import PRONOUNS, Vocabulary, english_words, is_generic, split_topics, strip_request
 from tools.limits import limits as size_limits
