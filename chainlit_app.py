@@ -21,6 +21,7 @@ from chainlit.data.sql_alchemy import SQLAlchemyDataLayer
 from chainlit.types import ThreadDict
 
 from agent.controllers import controller_named
+from agent.private_files import keep_private
 from agent.read_settings import read_settings
 from agent.session import AsyncSession
 from agent.settings import Settings
@@ -43,6 +44,9 @@ _card_actions: dict[str, list[cl.Action]] = defaultdict(list)
 def app_settings() -> Settings:
     """The settings, read once per process (environment and .env)."""
     return read_settings(Settings)
+
+
+keep_private(app_settings().data_dir)  # before Chainlit, SQLite or Chroma create a file there
 
 
 async def session() -> AsyncSession:

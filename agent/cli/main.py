@@ -26,7 +26,9 @@ from agent.cli.options import (
     fail,
     out,
     settings_from,
+    warn,
 )
+from agent.cli.terminal_text import printable
 from agent.formatting import card_fields, render_list
 from agent.context import Context
 from agent.rules.rules_controller import plan_request
@@ -121,7 +123,7 @@ def recommend(text: str, k: K = 10, data_dir: DataDir = None, catalog: CatalogOp
         fail(exc)
     emit(as_json, [public_result(r) for r in turn.results], turn.reply)
     if usage_line(turn.usage):
-        err.print(usage_line(turn.usage), highlight=False, markup=False)
+        warn(usage_line(turn.usage))
 
 
 @app.command()
@@ -180,13 +182,13 @@ def chat(data_dir: DataDir = None, catalog: CatalogOpt = None, transcripts: Tran
         try:
             turn = session.ask(said, user=s.user, thread="chat")
         except ClipwiseError as exc:
-            err.print(f"error: {exc}")
+            warn(f"error: {exc}")
             continue
         if as_json:
             emit(True, {"reply": turn.reply, "results": [public_result(r) for r in turn.results],
                         "explanation": turn.explanation, "steps": turn.steps, "usage": turn.usage}, "")
         else:
-            out.print(turn.reply, highlight=False, markup=False)
+            out.print(printable(turn.reply), highlight=False, markup=False)
             if usage_line(turn.usage):
                 out.print(usage_line(turn.usage), style="dim", highlight=False, markup=False)
     session.close()

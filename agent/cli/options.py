@@ -11,6 +11,8 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from agent.cli.terminal_text import printable
+from agent.private_files import keep_private
 from agent.settings import Settings
 from tools.errors import ClipwiseError
 
@@ -36,21 +38,28 @@ def settings_from(data_dir, catalog, transcripts, user) -> Settings:
 
     given = {"data_dir": data_dir, "catalog": catalog, "transcripts": transcripts, "user": user}
     try:
-        return read_settings(Settings, FLAGS, **{k: v for k, v in given.items() if v is not None})
+        settings = read_settings(Settings, FLAGS, **{k: v for k, v in given.items() if v is not None})
     except ClipwiseError as exc:
         fail(exc)
+    keep_private(settings.data_dir)
+    return settings
 
 
 def fail(exc: Exception) -> None:
-    err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
+    err.print(f"[red]error:[/red] {escape(printable(str(exc)))}", highlight=False)
     raise typer.Exit(1)
+
+
+def warn(text: str) -> None:
+    """A line on stderr (a note, an error that does not end the command), printed as plain text."""
+    err.print(printable(text), highlight=False, markup=False)
 
 
 def emit(as_json: bool, data, text: str) -> None:
     if as_json:
         print(json.dumps(data, indent=2, ensure_ascii=False, default=str))
     else:
-        out.print(text, highlight=False, markup=False)
+        out.print(printable(text), highlight=False, markup=False)
 
 
 class ControllerName(str, Enum):

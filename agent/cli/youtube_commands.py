@@ -7,7 +7,7 @@ from pathlib import Path
 
 from rich.progress import Progress
 
-from agent.cli.options import err
+from agent.cli.options import err, warn
 from agent.settings import Settings
 from agent.sources import youtube_settings
 from memory.user_store import Rules
@@ -23,7 +23,7 @@ def index_from_youtube(s: Settings, queries: list[str], out: Path | None, with_t
         raise ClipwiseError("--youtube needs a YouTube Data API key in YOUTUBE_API_KEY (see the README, 'Live YouTube').")
     answer = backend.search(queries, Rules())
     for notice in answer.notices:
-        err.print(f"note: {notice}", highlight=False, markup=False)
+        warn(f"note: {notice}")
     transcripts: dict[str, Path] = {}
     missing: dict[str, str] = {}
     if with_transcripts and answer.videos:
