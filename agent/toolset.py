@@ -151,9 +151,12 @@ def unblock_channel(channel: str, *, runtime: Runtime) -> Command:
 @tool
 @user_errors
 def set_limits(max_minutes: float | None = None, min_minutes: float | None = None,
-               published_after: dt.date | None = None, *, runtime: Runtime) -> Command:
-    """Hard limits on length (minutes) and publish date (ISO date)."""
-    text = steering.set_limits(runtime.context.lib, runtime.context.user, max_minutes, min_minutes, published_after)
+               published_after: dt.date | None = None, include_unknown: str | None = None, *,
+               runtime: Runtime) -> Command:
+    """Hard limits on length (minutes) and publish date (ISO date). Videos whose length or date is
+    unknown fail a limit unless `include_unknown` is 'length', 'date' or 'both' ('unknown lengths are fine')."""
+    text = steering.set_limits(runtime.context.lib, runtime.context.user, max_minutes, min_minutes, published_after,
+                               include_unknown)
     return answer(runtime, text)
 
 

@@ -79,6 +79,8 @@ class Rules:
     hidden_videos: frozenset[str] = field(default_factory=frozenset)
     less_topics: tuple[str, ...] = ()
     """Topics to show less of: down-weighted in ranking, never filtered out."""
+    unknown_ok: frozenset[str] = frozenset()
+    """'length' / 'date': a video whose value is unknown passes that limit (by default it fails it)."""
 
 
 class UserStore:
@@ -273,6 +275,7 @@ class UserStore:
             published_after=dt.date.fromisoformat(limits["published_after"]) if "published_after" in limits else None,
             hidden_videos=frozenset(r["video_id"] for r in hidden),
             less_topics=tuple(sorted(r["value"] for r in rows if r["kind"] == "less_topic")),
+            unknown_ok=frozenset(r["value"] for r in rows if r["kind"] == "unknown_ok"),
         )
 
     def set_rule(self, db: sqlite3.Connection, user: str, kind: str, value: str) -> None:

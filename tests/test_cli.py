@@ -35,7 +35,7 @@ def as_json(result) -> object:
 def test_recommend_json_gives_cards(run):
     cards = as_json(run("recommend", "linear algebra", "--json"))
 
-    assert isinstance(cards, list) and len(cards) == 10
+    assert isinstance(cards, list) and 5 <= len(cards) <= 10
     assert all(set(card) == CARD_KEYS for card in cards)
     assert {c["video_id"] for c in cards[:5]} == LINEAR_ALGEBRA
     first = cards[0]

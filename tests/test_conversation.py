@@ -24,10 +24,13 @@ def test_learning_request_lists_linear_algebra_first_with_clips_and_reasons(chat
     turn = chat("I want to learn linear algebra")
 
     got = ids(turn)
-    assert len(got) == 10 and len(set(got)) == 10
+    assert 5 <= len(got) <= 10 and len(set(got)) == len(got)
     assert set(got[:5]) == LINEAR_ALGEBRA  # every linear-algebra video outranks everything else
+    assert sum(r["matched_by"] == "exploration" for r in turn.results) <= 1  # a list is for what matches
+    if len(got) < 10:
+        assert "found" in turn.reply and "shorter rather than padded" in turn.reply
     numbered = [line for line in turn.reply.splitlines() if re.match(r"^\d+\. ", line)]
-    assert [line.split(".")[0] for line in numbered] == [str(n) for n in range(1, 11)]
+    assert [line.split(".")[0] for line in numbered] == [str(n) for n in range(1, len(got) + 1)]
     assert lib.catalog.get(got[0]).title in numbered[0]
     for card in turn.results:
         assert card["reason"].strip()
@@ -83,10 +86,12 @@ def test_dropped_topic_never_comes_back_over_several_turns(chat, lib):
 
     shown: list[str] = []
     for said in ["videos about proof of work", "videos about wallets and seed phrases", "recommend something",
-                 "more like #1", "I want to learn about mining and hashes"]:
-        shown += ids(chat(said))
+                 "more like #1", "I want to learn about mining and hashes", "videos about computers"]:
+        turn = chat(said)
+        assert len(turn.results) == 10 or "found" in turn.reply  # a short list says why
+        shown += ids(turn)
 
-    assert len(shown) >= 30
+    assert len(shown) >= 15
     assert [v for v in shown if about_crypto(lib, v)] == []
 
 
@@ -295,8 +300,11 @@ def test_nothing_is_shown_twice_across_turns(chat, lib, user):
     shown: list[str] = []
     for said in ["I want to learn linear algebra", "more like #2", "recommend something",
                  "videos about linear algebra", "add cooking", "recommend something"]:
-        shown += ids(chat(said))
+        turn = chat(said)
+        if turn.results:
+            assert len(turn.results) == 10 or "found" in turn.reply  # a short list says why
+        shown += ids(turn)
 
-    assert len(shown) >= 30
+    assert len(shown) >= 20
     assert len(shown) == len(set(shown))
     assert set(shown) <= lib.users.seen(user)

@@ -212,7 +212,7 @@ def test_a_server_that_does_not_answer_in_time_hands_the_turn_to_the_rules(stub,
 
     assert took < 3
     assert slow.reply.startswith("Note: the language model is not answering (no answer in time)")
-    assert len(slow.results) == 10
+    assert len(slow.results) >= 5
     assert "the server answered 500" in " ".join(broken.steps) and not broken.reply.startswith("Note:")
     assert lib.users.find_interest(user, "crypto").status == "dropped"
     session.conn.close()

@@ -64,15 +64,20 @@ class TopicBlock:
 
 
 def limit_failure(video: Video, rules: Rules) -> str | None:
-    """Which length or date limit the video fails; an unknown value fails the limit."""
-    if rules.max_duration_s is not None and (video.duration_s is None or video.duration_s > rules.max_duration_s):
-        return "max length" if video.duration_s is not None else "unknown length"
-    if rules.min_duration_s is not None and (video.duration_s is None or video.duration_s < rules.min_duration_s):
-        return "min length" if video.duration_s is not None else "unknown length"
-    if rules.published_after is not None and (
-        video.published_at is None or video.published_at < rules.published_after
-    ):
-        return "too old" if video.published_at is not None else "unknown date"
+    """Which length or date limit the video fails; an unknown value fails the limit unless the user
+    said unknown ones are fine ('include unknown lengths')."""
+    length_limited = rules.max_duration_s is not None or rules.min_duration_s is not None
+    if length_limited and video.duration_s is None:
+        return None if "length" in rules.unknown_ok else "unknown length"
+    if rules.max_duration_s is not None and video.duration_s > rules.max_duration_s:
+        return "max length"
+    if rules.min_duration_s is not None and video.duration_s < rules.min_duration_s:
+        return "min length"
+    if rules.published_after is not None:
+        if video.published_at is None:
+            return None if "date" in rules.unknown_ok else "unknown date"
+        if video.published_at < rules.published_after:
+            return "too old"
     return None
 
 
@@ -96,6 +101,7 @@ def describe_limits(rules: Rules) -> list[str]:
         out.append(f"nothing under {fmt_duration(rules.min_duration_s)}")
     if rules.published_after is not None:
         out.append(f"only published since {rules.published_after.isoformat()}")
+    out += [f"videos of unknown {which} included" for which in sorted(rules.unknown_ok)]
     return out
 
 

@@ -26,6 +26,8 @@ a strong interest leads the list without filling it."""
 EXPLORE_SHARE = 0.45
 """An item scoring under this share of the list's best is an exploration pick, and says so
 rather than claiming to match the request."""
+EXPLORATION_SLOTS = 1
+"""At most this many exploration picks per list, last, labelled: a list is for what matches."""
 MATCH_FLOOR = 0.25
 """With the model on, a request's real matches score 0.3 and up, unrelated videos 0.2 and less
 (demo catalog: 'sourdough', 'running', 'origami'). Under this floor nothing matches: the whole list
@@ -117,7 +119,25 @@ def less_penalty(lib: Library, less_topics: tuple[str, ...]) -> np.ndarray | flo
     return LESS_WEIGHT * np.max(np.stack([lib.relevance(t) for t in less_topics]), axis=0)
 
 
-def filter_pool(lib: Library, req: Request, order: np.ndarray, dropped: list[Interest]) -> tuple[list[str], list[str]]:
+HELD_HINT = {
+    "unknown length": "more match but their length is unknown: say 'include unknown lengths' to see them",
+    "unknown date": "more match but their date is unknown: say 'include unknown dates' to see them",
+    "already shown": "more that match were shown before: tell me another topic to widen the list",
+}
+
+
+@dataclass
+class Pool:
+    """The candidates that pass every hard filter, best first, and what each filter removed."""
+
+    kept: list[str]
+    steps: list[str]
+    held: dict[str, list[str]]
+    """Candidates removed by the filters a user can relax, by reason: 'unknown length', 'unknown date'
+    (a limit is set and the value is not known) and 'already shown'."""
+
+
+def filter_pool(lib: Library, req: Request, order: np.ndarray, dropped: list[Interest]) -> Pool:
     """Walk candidates best-first through the hard filters; count what each one removed."""
     rules = lib.users.rules(req.user)
     seen = lib.users.seen(req.user)
@@ -125,6 +145,7 @@ def filter_pool(lib: Library, req: Request, order: np.ndarray, dropped: list[Int
     blocked = {c.lower() for c in rules.blocked_channels}
     counts: dict[str, int] = {}
     kept: list[str] = []
+    held: dict[str, list[str]] = {}
     for idx in order[:POOL]:
         vid = lib.ids[idx]
         video = lib.catalog.get(vid)
@@ -143,10 +164,12 @@ def filter_pool(lib: Library, req: Request, order: np.ndarray, dropped: list[Int
             reason = limit_failure(video, rules)
         if reason:
             counts[reason] = counts.get(reason, 0) + 1
+            if reason in HELD_HINT:
+                held.setdefault(reason, []).append(vid)
         else:
             kept.append(vid)
     steps = [f"{name}: -{n}" for name, n in counts.items()]
-    return kept, steps
+    return Pool(kept, steps, held)
 
 
 def diversify(lib: Library, kept: list[str], scores: np.ndarray, k: int,
@@ -234,11 +257,13 @@ def recommend(lib: Library, req: Request) -> Ranking:
     order = np.argsort(-scores, kind="stable")
     if mode != "popular":  # 'less X' lowers a match, it never removes one
         order = order[matched[order]]
-    kept, filter_steps = filter_pool(lib, req, order, dropped)
-    picked = diversify(lib, kept, scores, req.k, best if mode == "interest" and len(active) > 1 else None)
+    pool = filter_pool(lib, req, order, dropped)
+    picked = diversify(lib, pool.kept, scores, req.k, best if mode == "interest" and len(active) > 1 else None)
     asked = next((i for i in active if req.query and i.text == normalise_topic(req.query)), None)
     strength = {v: match_strength(lib, v, scores, best, active, mode) for v in picked}
     floor = match_floor(lib, mode, max(strength.values(), default=0.0))
+    if mode != "popular":
+        picked = honest(picked, strength, floor)
     if mode != "popular":
         lib.ensure_transcripts([v for v in picked if strength[v] >= floor])
     items = []
@@ -257,6 +282,29 @@ def recommend(lib: Library, req: Request) -> Ranking:
         items.append(RankedItem(vid, round(float(scores[lib.row[vid]]), 4), interest, mode, clip_d,
                                 reason_line(lib.catalog.get(vid).title, mode, interest, clip_d, req, lib),
                                 None if clip_d else lib.no_transcript.get(vid)))
-    steps = [f"search: {min(len(order), POOL)} candidates", *filter_steps, f"kept {len(items)}"]
+    steps = [f"search: {min(len(order), POOL)} candidates", *pool.steps, f"kept {len(items)}"]
     rules = lib.users.rules(req.user)
-    return Ranking(items, steps, describe_rules(rules, dropped))
+    notices = [] if mode == "popular" else shortfall(lib, items, req.k, pool, scores, best, active, mode, floor)
+    return Ranking(items, steps, describe_rules(rules, dropped), notices)
+
+
+def honest(picked: list[str], strength: dict[str, float], floor: float) -> list[str]:
+    """The matches in their order, then at most EXPLORATION_SLOTS of the rest as exploration picks."""
+    matches = [v for v in picked if strength[v] >= floor]
+    return matches + [v for v in picked if strength[v] < floor][:EXPLORATION_SLOTS]
+
+
+
+
+def shortfall(lib: Library, items: list[RankedItem], k: int, pool: Pool, scores: np.ndarray, best: np.ndarray,
+              active: list[Interest], mode: str, floor: float) -> list[str]:
+    """Why a list is shorter than asked: how many matches were held back, and by what the user can change."""
+    found = sum(1 for i in items if i.matched_by != "exploration")
+    if found >= k:
+        return []
+    notes = []
+    for reason, held in pool.held.items():
+        matching = sum(1 for v in held if match_strength(lib, v, scores, best, active, mode) >= floor)
+        if matching:
+            notes.append(f"{found} found; {matching} {HELD_HINT[reason]}")
+    return notes or [f"{found} found: nothing else matches well enough, so the list is shorter rather than padded"]

@@ -44,5 +44,5 @@ def recommend_from_sources(lib: Library, req: Request) -> Ranking:
     if added:
         ranking = recommend(lib, req)
         ranking.steps.insert(1, f"searched {', '.join(s.name for s in searching)}: {len(added)} new videos")
-    ranking.notices = list(dict.fromkeys(notices))
+    ranking.notices = list(dict.fromkeys([*notices, *ranking.notices]))
     return ranking

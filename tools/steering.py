@@ -130,8 +130,15 @@ def unblock_channel(lib: Library, user: str, channel: str) -> str:
     return f"rules: unblocked channel '{channel}'" if removed else f"rules: '{channel}' was not blocked"
 
 
+UNKNOWN_KINDS = ("length", "date")
+
+
 def set_limits(lib: Library, user: str, max_minutes: float | None = None, min_minutes: float | None = None,
-               since: dt.date | None = None) -> str:
+               since: dt.date | None = None, include_unknown: str | None = None) -> str:
+    """Hard limits; `include_unknown` ('length', 'date' or 'both') lets videos whose value is unknown pass."""
+    if include_unknown not in (None, *UNKNOWN_KINDS, "both"):
+        raise ClipwiseError(f"Include unknown what: length, date or both? (got '{include_unknown}')")
+    unknown = UNKNOWN_KINDS if include_unknown == "both" else (include_unknown,) if include_unknown else ()
     changes = []
     with lib.change(user, "set limits") as db:
         if max_minutes is not None:
@@ -143,9 +150,17 @@ def set_limits(lib: Library, user: str, max_minutes: float | None = None, min_mi
         if since is not None:
             lib.users.set_rule(db, user, "published_after", since.isoformat())
             changes.append(f"only published since {since.isoformat()}")
+        for which in unknown:
+            lib.users.set_rule(db, user, "unknown_ok", which)
+            changes.append(f"videos of unknown {which} included")
         if not changes:
             raise ClipwiseError("Which limit? Say for example 'nothing over 10 minutes'.")
-    return "rules: " + "; ".join(changes) + " (videos whose length or date is unknown are left out too)"
+    rules = lib.users.rules(user)
+    left_out = [w for w, limited in (("length", rules.max_duration_s is not None or rules.min_duration_s is not None),
+                                     ("date", rules.published_after is not None)) if limited and w not in rules.unknown_ok]
+    tail = f" (videos whose {' or '.join(left_out)} is unknown are left out: say 'include unknown " \
+           f"{left_out[0]}s' to keep them)" if left_out else ""
+    return "rules: " + "; ".join(changes) + tail
 
 
 LIMITS_BY_KIND = {"length": ("max_duration_s", "min_duration_s"), "date": ("published_after",),
@@ -158,6 +173,8 @@ def clear_limits(lib: Library, user: str, which: str = "all") -> str:
         raise ClipwiseError(f"Clear which limits: {', '.join(LIMITS_BY_KIND)}? (got '{which}')")
     with lib.change(user, f"clear {which} limits") as db:
         n = sum(lib.users.remove_rule(db, user, kind) for kind in LIMITS_BY_KIND[which])
+        for kind in ("length", "date") if which == "all" else (which,):
+            lib.users.remove_rule(db, user, "unknown_ok", kind)
     what = {"length": "length", "date": "date", "all": ""}[which]
     return f"rules: cleared {n} {what + ' ' if what else ''}limit(s)" + (
         "" if n else f" (there was no {what + ' ' if what else ''}limit)")

@@ -75,7 +75,8 @@ def calls_for(actions: list[Action]) -> tuple[list[tuple[str, dict]], list[str]]
             calls.append((a.intent, args))
         elif a.intent == "set_limits":
             args = {"max_minutes": a.max_minutes, "min_minutes": a.min_minutes,
-                    "published_after": a.published_after.isoformat() if a.published_after else None}
+                    "published_after": a.published_after.isoformat() if a.published_after else None,
+                    "include_unknown": a.include_unknown}
             calls.append(("set_limits", {k: v for k, v in args.items() if v is not None}))
         elif a.intent == "clear_limits":
             calls.append(("clear_limits", {"which": a.which or "all"}))

@@ -24,6 +24,8 @@ class Action:
     max_minutes: float | None = None
     min_minutes: float | None = None
     published_after: dt.date | None = None
+    include_unknown: str | None = None
+    """set_limits: 'length', 'date' or 'both' when videos whose value is unknown may pass."""
     vague: str | None = None
     """'shorter' / 'longer' / 'recent': a limit the person did not put a number on."""
     which: str | None = None

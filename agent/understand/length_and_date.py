@@ -55,6 +55,8 @@ class Limit:
     """Why a date the person gave cannot be used ('there is no 30 February 2019')."""
     bad_length: str | None = None
     """Why a length the person gave cannot be used ('0 minutes would leave nothing to watch')."""
+    include_unknown: str | None = None
+    """'length', 'date' or 'both': videos whose value is unknown may pass ('unknown lengths are fine')."""
 
     @property
     def bad(self) -> str | None:
@@ -237,6 +239,31 @@ def dates(text: str, today: dt.date) -> list[Limit]:
     return found
 
 
+UNKNOWN_WHAT = r"(lengths?|durations?|runtimes?|dates?|upload dates?|publish(?:ed)? dates?)"
+UNKNOWN_OK = re.compile(
+    r"(?:\b(?P<accept>include|including|show(?: me)?|allow|keep|let in|add|(?:i )?(?:don'?t|do not) mind|"
+    r"(?:i'?m |i am )?(?:fine|ok(?:ay)?|happy) with|also)\s+(?:the\s+)?)?"
+    r"\b(?:(?:videos?|ones?|those|clips?)\s+(?:of|with|without)\s+(?:an?\s+|no\s+)?)?"
+    r"(?:unknown|no known|missing|without (?:a |any )?known|unlisted)\s+" + UNKNOWN_WHAT
+    + r"(?:\s*(?:and|or|&|/)\s*" + UNKNOWN_WHAT + r")?"
+    r"(?P<after>(?:\s+(?:too|as well|also|are fine|is fine|are ok(?:ay)?|is ok(?:ay)?|are welcome|"
+    r"are allowed|can stay|(?:can )?come (?:in|through)|ok(?:ay)?|fine|welcome|please|pls))*)",
+    re.I,
+)
+"""'include unknown lengths', 'videos of unknown length are fine', 'I don't mind missing dates too'."""
+
+
+def unknown_ok(text: str) -> list[Limit]:
+    """Consent to videos whose length or date is unknown; a bare mention ('unknown length?') is not consent."""
+    found = []
+    for m in UNKNOWN_OK.finditer(text):
+        if not (m.group("accept") or m.group("after").strip()):
+            continue
+        kinds = {"date" if "date" in w.lower() else "length" for w in m.groups()[1:3] if w}
+        found.append(Limit(m.start(), m.end(), include_unknown="both" if len(kinds) == 2 else kinds.pop()))
+    return found
+
+
 def find_limits(text: str, today: dt.date, default_max: bool = False) -> list[Limit]:
     """Every length and date limit in the text, in order of where it was said."""
-    return sorted([*durations(text, default_max), *dates(text, today)], key=lambda lim: lim.start)
+    return sorted([*durations(text, default_max), *dates(text, today), *unknown_ok(text)], key=lambda lim: lim.start)

@@ -333,7 +333,7 @@ def merge_limits(actions: list[Action], limits: list[Limit]) -> list[Action]:
     """All the limits of a message as one set_limits action, kept where the first limit was said."""
     fields = {}
     for lim in limits:
-        for name in ("max_minutes", "min_minutes", "published_after"):
+        for name in ("max_minutes", "min_minutes", "published_after", "include_unknown"):
             if getattr(lim, name) is not None:
                 fields[name] = getattr(lim, name)
     rest = [a for a in actions if a.intent != "set_limits"]
