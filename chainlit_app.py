@@ -17,7 +17,8 @@ from collections import defaultdict
 from pathlib import Path
 
 import chainlit as cl
-from chainlit.data.sql_alchemy import SQLAlchemyDataLayer
+from chainlit.config import config as chainlit_config
+from chainlit.server import app as chainlit_server
 from chainlit.types import ThreadDict
 
 from agent.controllers import controller_named
@@ -27,6 +28,11 @@ from agent.session import AsyncSession
 from agent.settings import Settings
 from agent.sources import open_from_settings
 from agent.web import web_views as ui
+from agent.web.feedback_guard import FeedbackGuard
+from agent.web.login_limits import LoginLimiter, LoginLimitMiddleware
+from agent.web.origin_guard import OriginGuard
+from agent.web.owned_data_layer import OwnedDataLayer
+from agent.web.revoked_tokens import RevokedTokenMiddleware, RevokedTokens
 from agent.web.web_uploads import commit_uploads, prepare_uploads
 
 STREAM_WORDS = 4
@@ -47,6 +53,26 @@ def app_settings() -> Settings:
 
 
 keep_private(app_settings().data_dir)  # before Chainlit, SQLite or Chroma create a file there
+
+
+def guard_server() -> None:
+    """The web guards around Chainlit's server, outermost last: origin, then revoked tokens (which also
+    tells the inner guards who is asking), then sign-in hold-back and feedback ownership.
+
+    `chainlit run` imports its server before this module and builds the middleware stack on the first
+    request, so what is added or changed here is in place before anything is served.
+    """
+    settings = app_settings()
+    # Chainlit's CORS list comes from .chainlit/config.toml; the settings decide it instead.
+    chainlit_config.project.allow_origins[:] = settings.allowed_origins
+    chainlit_server.add_middleware(FeedbackGuard)
+    chainlit_server.add_middleware(LoginLimitMiddleware, limiter=LoginLimiter.from_settings(settings))
+    chainlit_server.add_middleware(RevokedTokenMiddleware,
+                                   revoked=RevokedTokens(settings.data_dir / "revoked_tokens.sqlite"))
+    chainlit_server.add_middleware(OriginGuard, allowed=settings.allowed_origins)
+
+
+guard_server()
 
 
 async def session() -> AsyncSession:
@@ -90,7 +116,10 @@ def configure_auth() -> None:
         @cl.password_auth_callback
         async def password_login(username: str, password: str) -> cl.User | None:
             ok = ui.check_password(users, username, password)
-            return cl.User(identifier=username, metadata={"provider": "password"}) if ok else None
+            # Chainlit's token holds the user and its expiry only, so two sign-ins in one second would get
+            # the same token, and signing out of one would end the other: each sign-in is told apart.
+            sign_in = uuid.uuid4().hex
+            return cl.User(identifier=username, metadata={"provider": "password", "sign_in": sign_in}) if ok else None
 
         return
     settings = app_settings()
@@ -108,10 +137,10 @@ configure_auth()
 
 
 @cl.data_layer
-def data_layer() -> SQLAlchemyDataLayer:
+def data_layer() -> OwnedDataLayer:
     path = app_settings().data_dir / "chainlit.sqlite"
     ui.ensure_chainlit_schema(path)
-    return SQLAlchemyDataLayer(conninfo=f"sqlite+aiosqlite:///{path}")
+    return OwnedDataLayer(conninfo=f"sqlite+aiosqlite:///{path}")
 
 
 @cl.set_starters

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from platformdirs import user_data_dir
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
@@ -30,3 +31,34 @@ class Settings(BaseSettings):
     sources: Literal["auto", "local", "youtube", "local+youtube"] = "auto"
     """Where videos come from. 'auto': the local catalog, plus YouTube to fill up when
     YOUTUBE_API_KEY is set. 'youtube': only what YouTube search finds (and found before)."""
+    allowed_origins: Annotated[list[str], NoDecode] = []
+    """Other web origins (scheme://host[:port]) whose pages may call the web UI's API with the
+    user's cookie, comma-separated; none by default (same origin only). '*' is refused."""
+    login_max_failures: int = Field(default=5, ge=1)
+    """Wrong passwords in a row for one account before its sign-in is held back (HTTP 429)."""
+    login_max_failures_per_address: int = Field(default=20, ge=1)
+    """Wrong passwords in a row from one client address, any account, before it is held back."""
+    login_window_s: float = Field(default=900, gt=0)
+    """Seconds without a wrong password after which the failures in a row are forgotten."""
+    login_backoff_s: float = Field(default=30, gt=0)
+    """The first hold-back; it doubles with each further wrong password."""
+    login_backoff_max_s: float = Field(default=3600, gt=0)
+    """The longest hold-back."""
+
+    @field_validator("allowed_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [o.strip() for o in value.split(",") if o.strip()]
+        return value
+
+    @field_validator("allowed_origins")
+    @classmethod
+    def _check_origins(cls, origins: list[str]) -> list[str]:
+        for origin in origins:
+            if origin == "*":
+                raise ValueError("'*' is not allowed (the UI sends credentials): list the origins")
+            parts = urlsplit(origin)
+            if parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/") or parts.query:
+                raise ValueError("each origin is scheme://host[:port], with no path")
+        return [o.rstrip("/") for o in origins]

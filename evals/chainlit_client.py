@@ -6,6 +6,7 @@ import asyncio
 import json
 import time
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -54,7 +55,12 @@ class ChainlitClient:
         self.http = httpx.AsyncClient(base_url=self.base_url, timeout=self.timeout_s)
         self.sio: socketio.AsyncClient | None = None
         self._steps: dict[str, dict] = {}
-        self._task_ends = 0
+        self._finished_runs: set[str] = set()
+        """Run steps (one per callback: on_chat_start, on_message, an action) whose end has been sent."""
+        self._runs_to_end: list[str] = []
+        self._ended = Counter()
+        """Callback runs by name whose task has ended: a turn is over when its own run's task ends,
+        not at the first task_end (the session's start can end after connect returns)."""
         self._changed = asyncio.Event()
 
     def cookie(self, token: str | None = None) -> dict[str, str]:
@@ -87,27 +93,26 @@ class ChainlitClient:
         self.sio.on("stream_token", self._on_token)
         self.sio.on("task_end", self._on_task_end)
         self.sio.on("connect", self._on_connect)
-        ends = self._task_ends
+        ends = self._ended["on_chat_start"]
         await self.sio.connect(self.base_url, headers=self.cookie(token), transports=["websocket"],
                                socketio_path=SOCKET_PATH, wait_timeout=self.timeout_s,
                                auth={"clientType": "webapp", "sessionId": self.session_id, "threadId": "",
                                      "userEnv": json.dumps({}), "chatProfile": ""})
-        await self._wait_for_end(ends, time.monotonic() + self.timeout_s)
+        await self._wait_for_end("on_chat_start", ends, time.monotonic() + self.timeout_s)
 
     async def send(self, text: str, file_ids: list[str] = ()) -> Turn:
         """Send a message (with uploaded files) and wait for its task to end."""
         assert self.sio is not None, "connect first"
         self._steps = {}
-        ends, start = self._task_ends, time.monotonic()
+        ends, start = self._ended["on_message"], time.monotonic()
         message = {"threadId": "", "id": str(uuid.uuid4()), "name": self.identifier or "User", "type": "user_message",
                    "output": text, "createdAt": datetime.now(timezone.utc).isoformat().replace("+00:00", "Z"),
                    "metadata": {"location": self.base_url}}
         await self.sio.emit("client_message", {"message": message, "fileReferences": [{"id": i} for i in file_ids]})
-        ended = await self._wait_for_end(ends, start + self.timeout_s)
+        ended = await self._wait_for_end("on_message", ends, start + self.timeout_s)
         if not ended:  # as the browser's stop button: cancel the task, so its late end cannot end the next turn
-            ends = self._task_ends
             await self.sio.emit("stop")
-            await self._wait_for_end(ends, time.monotonic() + 10)
+            await self._wait_for_end("on_message", ends, time.monotonic() + 10)
         return Turn(list(self._steps.values()), time.monotonic() - start, ended)
 
     async def upload(self, path: Path, mime: str) -> httpx.Response:
@@ -121,8 +126,8 @@ class ChainlitClient:
             await self.sio.disconnect()
         await self.http.aclose()
 
-    async def _wait_for_end(self, ends_before: int, deadline: float) -> bool:
-        while self._task_ends <= ends_before:
+    async def _wait_for_end(self, run: str, ends_before: int, deadline: float) -> bool:
+        while self._ended[run] <= ends_before:
             self._changed.clear()
             left = deadline - time.monotonic()
             if left <= 0:
@@ -139,6 +144,9 @@ class ChainlitClient:
     async def _on_step(self, step: dict) -> None:
         if isinstance(step, dict) and step.get("id"):
             self._steps[step["id"]] = {**self._steps.get(step["id"], {}), **step}
+            if step.get("type") == "run" and step.get("end") and step["id"] not in self._finished_runs:
+                self._finished_runs.add(step["id"])
+                self._runs_to_end.append(str(step.get("name")))
 
     async def _on_token(self, data: dict) -> None:
         step = self._steps.setdefault(data.get("id", ""), {"id": data.get("id"), "output": ""})
@@ -146,5 +154,6 @@ class ChainlitClient:
                           + data.get("token", ""))
 
     async def _on_task_end(self, _data=None) -> None:
-        self._task_ends += 1
+        self._ended.update(self._runs_to_end)
+        self._runs_to_end.clear()
         self._changed.set()
