@@ -84,7 +84,8 @@ async def session() -> AsyncSession:
             lib = await cl.make_async(open_from_settings)(settings)
             controller = controller_named()  # the LLM when a key or base URL is set, else the rules
             _session = await AsyncSession(lib, settings.data_dir, controller=controller, k=settings.results,
-                                          max_message_chars=settings.max_message_chars).start()
+                                          max_message_chars=settings.max_message_chars,
+                                          checkpoints_kept=settings.checkpoints_kept).start()
     return _session
 
 

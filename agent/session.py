@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from langchain_core.messages import AIMessageChunk, HumanMessage
-from langgraph.checkpoint.sqlite import SqliteSaver
 
+from agent.checkpoint_store import CHECKPOINTS_KEPT, PrunedSqliteSaver
 from agent.context import Context
 from agent.failed_turn import arepair_thread, journal_mark, repair_thread, undo_turn
 from agent.failure import failure_reply
@@ -55,14 +55,17 @@ class Session:
     """A library, a checkpointer and a compiled graph; one per process."""
 
     def __init__(self, lib: Library, data_dir: Path, controller=rules_controller, k: int = 10,
-                 clip_embed_missing: bool = False, max_message_chars: int = MAX_MESSAGE_CHARS):
+                 clip_embed_missing: bool = False, max_message_chars: int = MAX_MESSAGE_CHARS,
+                 checkpoints_kept: int = CHECKPOINTS_KEPT):
         self.lib, self.k, self.clip_embed_missing = lib, k, clip_embed_missing
         self.max_message_chars = max_message_chars
         self.conn = sqlite3.connect(data_dir / "threads.sqlite", check_same_thread=False)
         # WAL with synchronous=NORMAL survives a crash of the app; an fsync per step cost 100+ ms spikes.
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA synchronous=NORMAL")
-        self.graph = build_graph(controller, checkpointer=SqliteSaver(self.conn))
+        saver = PrunedSqliteSaver(self.conn, keep=checkpoints_kept)
+        saver.compact()
+        self.graph = build_graph(controller, checkpointer=saver)
         threading.Thread(target=warm_clips, args=(lib,), name="clipwise-warm-up", daemon=True).start()
         threading.Thread(target=warm_parser, args=(lib,), name="clipwise-parser-warm-up", daemon=True).start()
 
@@ -100,11 +103,13 @@ class Session:
         try:
             before, mark = self.graph.checkpointer.get_tuple(config), journal_mark(self.lib, user)
             values = self.graph.invoke({"messages": [HumanMessage(text)]}, config, context=self._context(user))
-            return self.result_of(values, started)
+            result = self.result_of(values, started)
         except Exception as exc:
             reply = self.failed(exc, user, mark)
             repair_thread(self.graph, before and before.config, config, text, reply)
-            return TurnResult(reply=reply, latency_ms=(time.perf_counter() - started) * 1000, error=unexpected(exc))
+            result = TurnResult(reply=reply, latency_ms=(time.perf_counter() - started) * 1000, error=unexpected(exc))
+        self.graph.checkpointer.prune([config["configurable"]["thread_id"]])
+        return result
 
     def failed(self, exc: Exception, user: str, mark: int | None) -> str:
         """The reply to a turn that raised, its memory changes undone: a ClipwiseError's own plain words,
@@ -126,21 +131,23 @@ class AsyncSession(Session):
     """The same session for async hosts (Chainlit): async checkpointer, `astream` turns."""
 
     def __init__(self, lib: Library, data_dir: Path, controller=rules_controller, k: int = 10,
-                 max_message_chars: int = MAX_MESSAGE_CHARS):
+                 max_message_chars: int = MAX_MESSAGE_CHARS, checkpoints_kept: int = CHECKPOINTS_KEPT):
         self.lib, self.k, self.clip_embed_missing = lib, k, False
-        self.max_message_chars = max_message_chars
+        self.max_message_chars, self.checkpoints_kept = max_message_chars, checkpoints_kept
         self.data_dir, self.controller = data_dir, controller
         self.conn = None
         self.graph = None
 
     async def start(self) -> "AsyncSession":
         import aiosqlite
-        from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
+        from agent.checkpoint_store import PrunedAsyncSqliteSaver
 
         self.conn = await aiosqlite.connect(self.data_dir / "threads.sqlite")
         await self.conn.execute("PRAGMA journal_mode=WAL")
         await self.conn.execute("PRAGMA synchronous=NORMAL")
-        self.graph = build_graph(self.controller, checkpointer=AsyncSqliteSaver(self.conn))
+        saver = PrunedAsyncSqliteSaver(self.conn, keep=self.checkpoints_kept)
+        await saver.acompact()
+        self.graph = build_graph(self.controller, checkpointer=saver)
         threading.Thread(target=warm_clips, args=(self.lib,), name="clipwise-warm-up", daemon=True).start()
         threading.Thread(target=warm_parser, args=(self.lib,), name="clipwise-parser-warm-up", daemon=True).start()
         return self
@@ -177,6 +184,7 @@ class AsyncSession(Session):
             reply = self.failed(exc, user, mark)
             await arepair_thread(self.graph, before and before.config, config, text, reply)
             result = TurnResult(reply=reply, latency_ms=(time.perf_counter() - started) * 1000, error=unexpected(exc))
+        await self.graph.checkpointer.aprune([config["configurable"]["thread_id"]])
         yield "turn", result
 
     async def ashown(self, user: str = "local", thread: str = "main") -> list[dict]:

@@ -28,6 +28,10 @@ class Settings(BaseSettings):
     """How many recommendations a turn shows."""
     max_message_chars: int = Field(default=4000, ge=100)
     """Longer chat messages are refused with a plain answer (and nothing is changed)."""
+    checkpoints_kept: int = Field(default=30, ge=1)
+    """Conversation checkpoints kept per thread (a turn writes about five); older ones are deleted."""
+    undo_kept: int = Field(default=50, ge=20)
+    """Changes per user that 'undo' can take back; older journal entries are deleted."""
     sources: Literal["auto", "local", "youtube", "local+youtube"] = "auto"
     """Where videos come from. 'auto': the local catalog, plus YouTube to fill up when
     YOUTUBE_API_KEY is set. 'youtube': only what YouTube search finds (and found before)."""

@@ -46,4 +46,5 @@ def open_from_settings(settings: Settings, youtube: YouTubeSettings | None = Non
         catalog = load_catalog(settings.catalog, settings.transcripts)
     if backend is not None:
         log.info("sources: %s", "YouTube only" if mode == "youtube" else "local catalog, YouTube to fill up")
-    return open_library(catalog, settings.data_dir, sources=(backend,) if backend else ())
+    return open_library(catalog, settings.data_dir, sources=(backend,) if backend else (),
+                        undo_kept=settings.undo_kept)

@@ -42,6 +42,10 @@ CREATE TABLE IF NOT EXISTS journal (
 """
 LIMIT_KINDS = ("max_duration_s", "min_duration_s", "published_after")
 UNDOABLE_TABLES = ("interests", "evidence", "rules", "feedback")
+KEYS = {"interests": ("id",), "evidence": ("id",), "rules": ("user", "kind", "value"),
+        "feedback": ("user", "video_id", "kind")}
+UNDO_KEPT = 50
+"""The default of Settings.undo_kept: changes per user that undo can take back."""
 
 
 def now_iso() -> str:
@@ -90,8 +94,9 @@ class UserStore:
     the shared connection.
     """
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, undo_kept: int = UNDO_KEPT):
         path.parent.mkdir(parents=True, exist_ok=True)
+        self.undo_kept = max(1, undo_kept)
         self.lock = threading.RLock()
         self.db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self.db.row_factory = sqlite3.Row
@@ -120,22 +125,29 @@ class UserStore:
 
     @contextmanager
     def change(self, user: str, action: str) -> Iterator[sqlite3.Connection]:
-        """A change the user can undo: the user's rows are journalled before it."""
+        """A change the user can undo: what it altered of the user's rows is journalled with it, as
+        the rows to put back and the keys to take out (a diff, not a copy of the whole memory)."""
         with self.transaction() as db:
+            before = self._snapshot(user)
+            yield db
+            reverse = journal_diff(before, self._snapshot(user))
             db.execute(
                 "INSERT INTO journal (user, action, snapshot, at) VALUES (?, ?, ?, ?)",
-                (user, action, json.dumps(self._snapshot(user)), now_iso()),
+                (user, action, json.dumps(reverse), now_iso()),
             )
-            yield db
+            db.execute(
+                "DELETE FROM journal WHERE user = ? AND id NOT IN "
+                "(SELECT id FROM journal WHERE user = ? ORDER BY id DESC LIMIT ?)", (user, user, self.undo_kept))
 
-    def _snapshot(self, user: str) -> dict[str, list[dict]]:
+    def _snapshot(self, user: str) -> dict[str, dict[str, dict]]:
+        """The user's undoable rows, per table, by primary key."""
         snap = {}
         for table in UNDOABLE_TABLES:
             if table == "evidence":
                 sql = "SELECT e.* FROM evidence e JOIN interests i ON i.id = e.interest_id WHERE i.user = ?"
             else:
                 sql = f"SELECT * FROM {table} WHERE user = ?"
-            snap[table] = [dict(r) for r in self._rows(sql, (user,))]
+            snap[table] = {row_key(table, r): dict(r) for r in self._rows(sql, (user,))}
         return snap
 
     def undo(self, user: str) -> str | None:
@@ -146,15 +158,11 @@ class UserStore:
             ).fetchone()
             if row is None:
                 return None
-            snap = json.loads(row["snapshot"])
-            db.execute("DELETE FROM interests WHERE user = ?", (user,))  # evidence cascades
-            for table in ("rules", "feedback"):
-                db.execute(f"DELETE FROM {table} WHERE user = ?", (user,))
-            for table in UNDOABLE_TABLES:
-                for rec in snap[table]:
-                    cols = ", ".join(rec)
-                    marks = ", ".join("?" for _ in rec)
-                    db.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", tuple(rec.values()))
+            saved = json.loads(row["snapshot"])
+            if "insert" in saved:
+                apply_reverse(db, saved)
+            else:
+                restore_copy(db, user, saved)
             db.execute("DELETE FROM journal WHERE id = ?", (row["id"],))
             return row["action"]
 
@@ -164,6 +172,10 @@ class UserStore:
         args = (user, status) if status else (user,)
         rows = self._rows(sql + " ORDER BY created_at, text", args)
         return [self._interest(r) for r in rows]
+
+    def interest_records(self) -> dict[str, tuple[str, str, str]]:
+        """Id -> (user, text, status) of every user's interests: what the interest vectors should mirror."""
+        return {r["id"]: (r["user"], r["text"], r["status"]) for r in self._rows("SELECT id, user, text, status FROM interests")}
 
     def find_interest(self, user: str, text: str) -> Interest | None:
         rows = self._rows("SELECT * FROM interests WHERE user = ? AND text = ?", (user, normalise_topic(text)))
@@ -252,8 +264,8 @@ class UserStore:
             interests.append(dict(row, evidence=[dict(e) for e in ev]))
         tables = {t: [dict(r) for r in self._rows(f"SELECT * FROM {t} WHERE user = ?", (user,))]
                   for t in ("rules", "feedback", "seen")}
-        # Each journal entry keeps a full copy of the memory before that change (forgotten evidence
-        # included) until `forget --all`; the export lists the entries, not the copies.
+        # Each journal entry keeps the rows its change altered (forgotten evidence included) until it
+        # ages out or `forget --all`; the export lists the entries, not the rows.
         undo = [dict(r) for r in self._rows("SELECT action, at FROM journal WHERE user = ? ORDER BY id", (user,))]
         return {"user": user, "exported_at": now_iso(), "interests": interests, **tables, "undo_history": undo}
 
@@ -310,3 +322,48 @@ class UserStore:
 def normalise_topic(text: str) -> str:
     """Topics are stored lower-case with single spaces, so 'Linear  Algebra' = 'linear algebra'."""
     return " ".join(text.lower().split()).strip(" .,!?;:'\"")
+
+
+def row_key(table: str, row) -> str:
+    return json.dumps([row[k] for k in KEYS[table]])
+
+
+def journal_diff(before: dict[str, dict[str, dict]], after: dict[str, dict[str, dict]]) -> dict:
+    """What undoes the change from `before` to `after`: rows to insert again, rows to set back, keys to delete."""
+    reverse: dict[str, dict] = {"insert": {}, "update": {}, "delete": {}}
+    for table in UNDOABLE_TABLES:
+        old, new = before[table], after[table]
+        reverse["insert"][table] = [row for key, row in old.items() if key not in new]
+        reverse["update"][table] = [row for key, row in old.items() if key in new and new[key] != row]
+        reverse["delete"][table] = [{k: new[key][k] for k in KEYS[table]} for key in new if key not in old]
+    return reverse
+
+
+def apply_reverse(db: sqlite3.Connection, reverse: dict) -> None:
+    """Undo one journalled change. Evidence goes before its interest and comes back after it; a
+    changed interest is updated in place, so its untouched evidence stays."""
+    for table in ("evidence", "interests", "rules", "feedback"):
+        for key in reverse["delete"][table]:
+            where = " AND ".join(f"{k} = ?" for k in key)
+            db.execute(f"DELETE FROM {table} WHERE {where}", tuple(key.values()))
+    for table in UNDOABLE_TABLES:
+        for row in reverse["update"][table]:
+            keys = KEYS[table]
+            sets = ", ".join(f"{k} = ?" for k in row if k not in keys)
+            where = " AND ".join(f"{k} = ?" for k in keys)
+            db.execute(f"UPDATE {table} SET {sets} WHERE {where}",
+                       (*(v for k, v in row.items() if k not in keys), *(row[k] for k in keys)))
+        for row in reverse["insert"][table]:
+            cols, marks = ", ".join(row), ", ".join("?" for _ in row)
+            db.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", tuple(row.values()))
+
+
+def restore_copy(db: sqlite3.Connection, user: str, copy: dict[str, list[dict]]) -> None:
+    """Undo an entry journalled by older versions, which kept a whole copy of the memory."""
+    db.execute("DELETE FROM interests WHERE user = ?", (user,))  # evidence cascades
+    for table in ("rules", "feedback"):
+        db.execute(f"DELETE FROM {table} WHERE user = ?", (user,))
+    for table in UNDOABLE_TABLES:
+        for row in copy[table]:
+            cols, marks = ", ".join(row), ", ".join("?" for _ in row)
+            db.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", tuple(row.values()))

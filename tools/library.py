@@ -18,7 +18,7 @@ import numpy as np
 
 from memory.embedder import MiniLMEmbedder, load_embedder
 from memory.lexical import LexicalIndex
-from memory.user_store import UserStore
+from memory.user_store import UNDO_KEPT, UserStore
 from memory.vector_store import VectorStore
 from tools.catalog.indexer import IndexReport, embed_videos, index_videos, stale_videos
 from tools.catalog.store import Catalog
@@ -125,6 +125,19 @@ class Library:
             self.vectors.put_interest(i.id, user, i.text, i.status, self.embed_text(i.text))
         self.vectors.drop_interests_not_in(user, {i.id for i in interests})
 
+    def resync_interest_vectors(self) -> int:
+        """Bring the interest vectors back in line with memory wherever they disagree (a crash between a
+        change's commit and its vector update leaves them stale); how many users were re-synced."""
+        if not self.semantic:
+            return 0
+        stored, held = self.users.interest_records(), self.vectors.interest_records()
+        users = {rec[0] for rec in stored.values()} | {rec[0] for rec in held.values()}
+        stale = sorted(u for u in users if {i: r for i, r in stored.items() if r[0] == u}
+                       != {i: r for i, r in held.items() if r[0] == u})
+        for user in stale:
+            self.sync_interest_vectors(user)
+        return len(stale)
+
     @property
     def semantic(self) -> bool:
         return self.embedder is not None and self.matrix is not None
@@ -168,7 +181,7 @@ def fetch_transcript(job: tuple[str, SearchBackend]) -> tuple[str, TranscriptAns
 
 
 def open_library(catalog: Catalog, data_dir: Path, build_index: bool = True,
-                 sources: tuple[SearchBackend, ...] = ()) -> Library:
+                 sources: tuple[SearchBackend, ...] = (), undo_kept: int = UNDO_KEPT) -> Library:
     """Open memory in the data dir and bring the video index up to date with the catalog and with
     what the other sources (YouTube) found before."""
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -177,7 +190,7 @@ def open_library(catalog: Catalog, data_dir: Path, build_index: bool = True,
         catalog.transcript_paths.update(source.saved_transcripts())
     embedder = load_embedder()
     vectors = VectorStore(data_dir / "chroma", catalog_name=catalog.name)
-    lib = Library(catalog, vectors, UserStore(data_dir / "memory.sqlite"), embedder)
+    lib = Library(catalog, vectors, UserStore(data_dir / "memory.sqlite", undo_kept=undo_kept), embedder)
     lib.sources += list(sources)
     if embedder is not None and build_index:
         todo, gone = stale_videos(catalog, vectors)
@@ -185,6 +198,9 @@ def open_library(catalog: Catalog, data_dir: Path, build_index: bool = True,
             log.info("indexing %d new or changed videos", len(todo))
             index_videos(catalog, vectors, embedder)
     lib.load_vectors()
+    if resynced := lib.resync_interest_vectors():
+        log.warning("interest vectors of %d user(s) disagreed with memory (an interrupted change?): re-synced",
+                    resynced)
     return lib
 
 

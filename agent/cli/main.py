@@ -115,7 +115,7 @@ def recommend(text: str, k: K = 10, data_dir: DataDir = None, catalog: CatalogOp
     s = settings_from(data_dir, catalog, transcripts, user)
     try:
         session = Session(open_from_settings(s), s.data_dir, controller=controller_for(controller), k=k,
-                          max_message_chars=s.max_message_chars)
+                          max_message_chars=s.max_message_chars, checkpoints_kept=s.checkpoints_kept)
         said = text if session.too_long(text) or plan_request(Context(session.lib, user=s.user), text).calls \
             else f"videos about {text}"
         turn = session.ask(said, user=s.user, thread="cli")
@@ -166,7 +166,7 @@ def chat(data_dir: DataDir = None, catalog: CatalogOpt = None, transcripts: Tran
     s = settings_from(data_dir, catalog, transcripts, user)
     try:
         session = Session(open_from_settings(s), s.data_dir, controller=controller_for(controller), k=s.results,
-                          max_message_chars=s.max_message_chars)
+                          max_message_chars=s.max_message_chars, checkpoints_kept=s.checkpoints_kept)
     except ClipwiseError as exc:
         fail(exc)
     out.print(f"clipwise ({len(session.lib.catalog)} videos). Say 'help' for what I understand, 'quit' to leave.")
