@@ -29,6 +29,7 @@ from agent.settings import Settings
 from agent.sources import open_from_settings
 from agent.web import web_views as ui
 from agent.web.feedback_guard import FeedbackGuard
+from agent.web.import_worker import in_worker, prepare_in_worker
 from agent.web.login_limits import LoginLimiter, LoginLimitMiddleware
 from agent.web.origin_guard import OriginGuard
 from agent.web.owned_data_layer import OwnedDataLayer
@@ -255,9 +256,13 @@ async def import_attached(uploads: list[tuple[str, Path]]) -> None:
     """Attached exports become interests; the report lists them with their supporting items."""
     s, user = await session(), current_user()
     note = await cl.Message(content=f"Importing {', '.join(ui.escape_md(n) for n, _ in uploads)}…").send()
-    # Reading and clustering run in a worker thread without the lock: other users' turns go on.
-    # Only the short, all-or-nothing store waits for (and holds) the memory lock.
-    prepared = await cl.make_async(prepare_uploads)(s.lib, uploads)
+    # Reading and clustering run without the lock (a large export in a low-priority worker process):
+    # other users' turns go on. Only the short, all-or-nothing store waits for (and holds) the memory lock.
+    settings = app_settings()
+    if in_worker(uploads, settings.import_worker_bytes):
+        prepared = await cl.make_async(prepare_in_worker)(settings, uploads)
+    else:
+        prepared = await cl.make_async(prepare_uploads)(s.lib, uploads)
     async with _memory:
         text = await cl.make_async(commit_uploads)(s.lib, user, prepared)
         note.content = ui.escape_md(text)

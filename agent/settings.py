@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     """Conversation checkpoints kept per thread (a turn writes about five); older ones are deleted."""
     undo_kept: int = Field(default=50, ge=20)
     """Changes per user that 'undo' can take back; older journal entries are deleted."""
+    import_worker_bytes: int = Field(default=2_000_000, ge=0)
+    """Attached exports of at least this many bytes (all files of one message) are read in a worker
+    process at low priority; smaller ones in a thread of the server."""
     sources: Literal["auto", "local", "youtube", "local+youtube"] = "auto"
     """Where videos come from. 'auto': the local catalog, plus YouTube to fill up when
     YOUTUBE_API_KEY is set. 'youtube': only what YouTube search finds (and found before)."""

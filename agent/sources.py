@@ -27,10 +27,9 @@ def youtube_settings() -> YouTubeSettings:
     return read_settings(YouTubeSettings)
 
 
-def open_from_settings(settings: Settings, youtube: YouTubeSettings | None = None, http=None,
-                       transcript_api=None) -> Library:
-    """The library on the chosen sources. `http` and `transcript_api` replace the network (recorded
-    responses in the evals, the library's own mocks in tests)."""
+def catalog_and_sources(settings: Settings, youtube: YouTubeSettings | None = None, http=None,
+                        transcript_api=None) -> tuple[Catalog, tuple]:
+    """The catalog and the search backends beyond it (YouTube) that the settings choose."""
     from tools.youtube.backend import youtube_search
 
     mode = settings.sources
@@ -46,5 +45,12 @@ def open_from_settings(settings: Settings, youtube: YouTubeSettings | None = Non
         catalog = load_catalog(settings.catalog, settings.transcripts)
     if backend is not None:
         log.info("sources: %s", "YouTube only" if mode == "youtube" else "local catalog, YouTube to fill up")
-    return open_library(catalog, settings.data_dir, sources=(backend,) if backend else (),
-                        undo_kept=settings.undo_kept)
+    return catalog, (backend,) if backend else ()
+
+
+def open_from_settings(settings: Settings, youtube: YouTubeSettings | None = None, http=None,
+                       transcript_api=None) -> Library:
+    """The library on the chosen sources. `http` and `transcript_api` replace the network (recorded
+    responses in the evals, the library's own mocks in tests)."""
+    catalog, sources = catalog_and_sources(settings, youtube, http, transcript_api)
+    return open_library(catalog, settings.data_dir, sources=sources, undo_kept=settings.undo_kept)

@@ -106,31 +106,39 @@ def pid_listening_on(port: int) -> int | None:
 
 def tree_rss_bytes(pid: int) -> int:
     """Resident memory of a process and all its children."""
+    return sum(process_rss_bytes(pid))
+
+
+def process_rss_bytes(pid: int) -> list[int]:
+    """Resident memory of a process and of each of its children."""
     try:
         root = psutil.Process(pid)
         procs = [root, *root.children(recursive=True)]
     except psutil.NoSuchProcess:
-        return 0
-    total = 0
+        return []
+    sizes = []
     for p in procs:
         try:
-            total += p.memory_info().rss
+            sizes.append(p.memory_info().rss)
         except psutil.NoSuchProcess:
             pass
-    return total
+    return sizes
 
 
 class RssPeak:
-    """Samples a process tree's RSS every interval_s in a thread while in use; .peak_bytes after."""
+    """Samples a process tree's RSS every interval_s in a thread while in use; .peak_bytes (the tree's)
+    and .largest_bytes (its largest process's) after."""
 
     def __init__(self, pid: int | None, interval_s: float = 0.05):
-        self.pid, self.interval_s, self.peak_bytes = pid, interval_s, 0
+        self.pid, self.interval_s, self.peak_bytes, self.largest_bytes = pid, interval_s, 0, 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            self.peak_bytes = max(self.peak_bytes, tree_rss_bytes(self.pid))
+            sizes = process_rss_bytes(self.pid)
+            self.peak_bytes = max(self.peak_bytes, sum(sizes))
+            self.largest_bytes = max([self.largest_bytes, *sizes])
             self._stop.wait(self.interval_s)
 
     def __enter__(self) -> "RssPeak":

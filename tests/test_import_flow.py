@@ -199,3 +199,21 @@ def test_a_renamed_interest_keeps_getting_its_items_on_the_next_import(lib, user
     assert "bread baking" in names and old not in names, names
     renamed = lib.users.find_interest(user, "bread baking")
     assert {e.quote for e in renamed.evidence if e.source == "youtube_watch"} == set(SOURDOUGH)
+
+
+@pytest.mark.slow
+def test_a_large_attachment_is_read_in_a_worker_process_with_the_same_result(lib, user, tmp_path):
+    from agent.settings import Settings
+    from agent.web.import_worker import in_worker, prepare_in_worker
+    from agent.web.web_uploads import commit_uploads, prepare_uploads
+
+    upload = tmp_path / "77ab"
+    upload.write_bytes(watch_history(tmp_path, SOURDOUGH + CHESS).read_bytes())
+    files = [("watch-history.json", upload), ("notes.json", tmp_path / "missing")]
+    assert in_worker(files, threshold_bytes=100) and not in_worker(files, threshold_bytes=10**9)
+    here, there = prepare_uploads(lib, files), prepare_in_worker(Settings(sources="local"), files)
+    assert [name for name, _ in there] == ["watch-history.json", "notes.json"]
+    assert [f.name for f in there[0][1].found] == [f.name for f in here[0][1].found]
+    assert "could not import, nothing was stored" in there[1][1]
+    text = commit_uploads(lib, user, there)
+    assert "Interests found" in text and any("sourdough" in i.text for i in lib.users.interests(user))

@@ -35,6 +35,9 @@ def prepare_uploads(lib: Library, files: list[tuple[str, Path]]) -> Prepared:
                     raise ClipwiseError(str(exc).replace(str(tmp) + "/", "")) from None
         except ClipwiseError as exc:
             out.append((safe, f"{safe}: could not import, nothing was stored. {exc}"))
+        except OSError as exc:  # the upload went missing or unreadable before it was read
+            out.append((safe, f"{safe}: could not import, nothing was stored. The upload could not be read "
+                              f"({exc.strerror or type(exc).__name__}); please attach it again."))
     return out
 
 
