@@ -49,10 +49,7 @@ class Others:
 
     async def start(self) -> None:
         for name, password in self.accounts:
-            client = ChainlitClient(self.url, timeout_s=120)
-            if (await client.login(name, password)).status_code != 200:
-                raise SystemExit(f"{name} could not sign in at {self.url}")
-            await client.connect()
+            client = await signed_in(self.url, name, password, timeout_s=120)
             self._clients.append(client)
             self._tasks.append(asyncio.create_task(self._chat(client)))
 
@@ -86,8 +83,9 @@ def p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20, method="inclusive")[18]
 
 
-async def signed_in(url: str, name: str, password: str, connect: bool = True) -> ChainlitClient:
-    client = ChainlitClient(url, timeout_s=600)
+async def signed_in(url: str, name: str, password: str, connect: bool = True,
+                    timeout_s: float = 600) -> ChainlitClient:
+    client = ChainlitClient(url, timeout_s=timeout_s)
     response = await client.login(name, password)
     if response.status_code != 200:
         raise SystemExit(f"{name} could not sign in at {url}: HTTP {response.status_code}")

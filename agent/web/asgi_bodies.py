@@ -28,6 +28,15 @@ async def read_body(receive: Receive, limit: int) -> bytes:
             return b"".join(chunks)
 
 
+async def small_body(receive: Receive, send: Send, limit: int, what: str) -> bytes | None:
+    """The body, or None after answering 413 ("<what> is longer than <limit> bytes")."""
+    try:
+        return await read_body(receive, limit)
+    except BodyTooLarge:
+        await send_json(send, 413, {"detail": f"{what} is longer than {limit} bytes."})
+        return None
+
+
 def replaying(body: bytes, receive: Receive) -> Receive:
     """A receive that gives the body already read, then whatever comes next (the disconnect)."""
     sent = False

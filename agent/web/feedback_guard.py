@@ -7,7 +7,7 @@ import json
 from chainlit.data import get_data_layer
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from agent.web.asgi_bodies import BodyTooLarge, read_body, replaying, route_path, send_json
+from agent.web.asgi_bodies import replaying, route_path, send_json, small_body
 from agent.web.owned_data_layer import NotYours, OwnedDataLayer
 from agent.web.revoked_tokens import caller
 
@@ -41,10 +41,7 @@ class FeedbackGuard:
         if scope["type"] != "http" or scope["method"] not in ("PUT", "DELETE") or route_path(scope) != "/feedback":
             await self.app(scope, receive, send)
             return
-        try:
-            body = await read_body(receive, MAX_FEEDBACK_BODY)
-        except BodyTooLarge:
-            await send_json(send, 413, {"detail": f"Feedback is longer than {MAX_FEEDBACK_BODY} bytes."})
+        if (body := await small_body(receive, send, MAX_FEEDBACK_BODY, "Feedback")) is None:
             return
         layer = get_data_layer()
         if isinstance(layer, OwnedDataLayer):

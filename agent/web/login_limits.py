@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from agent.web.asgi_bodies import BodyTooLarge, read_body, replaying, route_path, send_json
+from agent.web.asgi_bodies import replaying, route_path, send_json, small_body
 
 MAX_LOGIN_BODY = 16 * 1024
 """A sign-in form is a name and a password; a longer body is refused before it is parsed."""
@@ -125,10 +125,7 @@ class LoginLimitMiddleware:
         if scope["type"] != "http" or scope["method"] != "POST" or route_path(scope) != "/login":
             await self.app(scope, receive, send)
             return
-        try:
-            body = await read_body(receive, MAX_LOGIN_BODY)
-        except BodyTooLarge:
-            await send_json(send, 413, {"detail": f"The sign-in form is longer than {MAX_LOGIN_BODY} bytes."})
+        if (body := await small_body(receive, send, MAX_LOGIN_BODY, "The sign-in form")) is None:
             return
         form = await Request(scope, replaying(body, receive)).form()
         username = str(form.get("username") or "")
