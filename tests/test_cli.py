@@ -78,6 +78,21 @@ def test_similar_json_excludes_the_seed_and_changes_no_memory(run, data_dir):
 
 
 @pytest.mark.slow
+def test_similar_lists_videos_chat_already_showed(run, data_dir):
+    """Chat's seen record hides shown videos from chat's next list, not from a one-off `similar`."""
+    first = [c["video_id"] for c in as_json(run("similar", "demo-linal1", "--json"))]
+    store = UserStore(data_dir / "memory.sqlite")
+    try:
+        store.mark_seen("local", first[:3])
+    finally:
+        store.close()
+
+    again = [c["video_id"] for c in as_json(run("similar", "demo-linal1", "--json"))]
+
+    assert set(first[:3]) <= set(again)
+
+
+@pytest.mark.slow
 def test_clip_json_is_a_30s_to_3min_span_with_a_verbatim_quote(run):
     clip = as_json(run("clip", "demo-linal4", "--interest", "eigenvalues", "--json"))
 

@@ -45,6 +45,8 @@ class Request:
     clip_embed_missing: bool = False
     queries: tuple[str, ...] = ()
     """More short phrasings of the request (an LLM writes them); a video counts by its best match."""
+    skip_seen: bool = True
+    """Chat leaves out what it already showed; a one-off lookup (`clipwise similar`) lists everything."""
 
 
 @dataclass
@@ -140,7 +142,7 @@ class Pool:
 def filter_pool(lib: Library, req: Request, order: np.ndarray, dropped: list[Interest]) -> Pool:
     """Walk candidates best-first through the hard filters; count what each one removed."""
     rules = lib.users.rules(req.user)
-    seen = lib.users.seen(req.user)
+    seen = lib.users.seen(req.user) if req.skip_seen else set()
     blocks = [TopicBlock.build(lib, d) for d in dropped]
     blocked = {c.lower() for c in rules.blocked_channels}
     counts: dict[str, int] = {}

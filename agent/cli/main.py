@@ -129,12 +129,12 @@ def recommend(text: str, k: K = 10, data_dir: DataDir = None, catalog: CatalogOp
 @app.command()
 def similar(video_id: str, k: K = 10, data_dir: DataDir = None, catalog: CatalogOpt = None,
             transcripts: TranscriptsOpt = None, user: UserOpt = None, as_json: JsonOpt = False) -> None:
-    """More like VIDEO_ID (the video itself excluded); changes no memory."""
+    """More like VIDEO_ID (the video itself excluded), whether or not chat showed them; changes no memory."""
     s = settings_from(data_dir, catalog, transcripts, user)
     try:
         lib = open_from_settings(s)
         lib.catalog.get(video_id)
-        ranking = rank(lib, Request(s.user, seed_video=video_id, k=k))
+        ranking = rank(lib, Request(s.user, seed_video=video_id, k=k, skip_seen=False))
     except ClipwiseError as exc:
         fail(exc)
     items = [i.as_dict() for i in ranking.items]
