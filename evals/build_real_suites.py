@@ -7,6 +7,8 @@ Writes three generated files into --out (the hand-written *.yaml cases there are
 - real.clips.jsonl        {"video_id", "interest", "start", "end"} from chapters.jsonl
 - series.retrieval.jsonl  {"query", "relevant"} from groups of type topic_series / playlist_series
 - related.retrieval.jsonl {"video_id", "relevant"} from groups of type related_videos
+- related.train.jsonl     {"video_id", "relevant"}: more related pairs that fit the "more like this"
+                          weights (evals/fit_related.py) but are never scored
 
 Only ids, chapter/series titles (used as interests and queries) and times are written; no
 descriptions or transcript text. The files are generated, not committed: rebuild them whenever
@@ -173,6 +175,28 @@ def build_related(groups: list[dict], catalog: set[str]) -> tuple[list[dict], di
     return rows, stats
 
 
+def build_related_training(groups: list[dict], catalog: set[str], suite: list[dict]) -> tuple[list[dict], dict[str, int]]:
+    """Pairs that teach what 'related' means but are not scored: related lists too short for the
+    suite, videos linked from descriptions, and the parts of multi-part videos (each part's
+    related videos are its other parts)."""
+    scored = {row["video_id"] for row in suite}
+    rows: list[dict] = []
+    stats = {"related_short": 0, "description_links": 0, "multi_part": 0}
+    for g in groups:
+        ids = list(dict.fromkeys(v for v in g["video_ids"] if v in catalog))
+        if g["type"] in ("related_videos", "description_links"):
+            anchor = g.get("anchor")
+            relevant = [v for v in ids if v != anchor]
+            if anchor in catalog and anchor not in scored and relevant:
+                rows.append({"video_id": anchor, "relevant": relevant})
+                stats["related_short" if g["type"] == "related_videos" else "description_links"] += 1
+        elif g["type"] == "multi_part" and len(ids) > 1:
+            for anchor in ids:
+                rows.append({"video_id": anchor, "relevant": [v for v in ids if v != anchor]})
+                stats["multi_part"] += 1
+    return rows, stats
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA,
@@ -191,12 +215,14 @@ def main(argv: list[str] | None = None) -> int:
     clips, clip_stats = build_clips(data)
     series, series_stats = build_series(groups, catalog)
     related, related_stats = build_related(groups, catalog)
+    training, training_stats = build_related_training(groups, catalog, related)
 
     args.out.mkdir(parents=True, exist_ok=True)
     outputs = {
         "real.clips.jsonl": (clips, clip_stats),
         "series.retrieval.jsonl": (series, series_stats),
         "related.retrieval.jsonl": (related, related_stats),
+        "related.train.jsonl": (training, training_stats),
     }
     for name, (rows, stats) in outputs.items():
         write_jsonl(args.out / name, rows)

@@ -12,6 +12,9 @@ from tools.errors import ClipwiseError
 from tools.library import Library
 
 K = 10
+CV_MIN_ROWS = 10
+"""'More like this' suites this size or larger are also scored with weights fitted on the other
+folds (evals/fit_related.py), so the number printed beside the in-sample one is honest."""
 
 
 def top_ids(lib: Library, scores: np.ndarray, exclude: str | None = None) -> list[str]:
@@ -65,4 +68,11 @@ def run_retrieval(lib: Library, path: Path) -> tuple[dict, list[dict]]:
         metrics[key] = avg([r[key] for r in rows])
     metrics["baseline_popularity_precision_at_10"] = avg(pop)
     metrics["baseline_lexical_precision_at_10"] = avg(lex)
+    seeded = cases and all(c["name"].startswith("like ") for c in cases)
+    if seeded and len(rows) >= CV_MIN_ROWS:
+        from evals.fit_related import cases as related_cases, cross_validated, training_rows
+
+        cv = cross_validated(lib, related_cases(lib, path), training_rows(lib, path))
+        metrics["cross_validated_hit_at_10"] = cv["hit_at_10"]
+        metrics["cross_validated_precision_at_10"] = cv["precision_at_10"]
     return metrics, cases

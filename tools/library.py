@@ -23,6 +23,8 @@ from memory.vector_store import VectorStore
 from tools.catalog.indexer import IndexReport, embed_videos, index_videos, stale_videos
 from tools.catalog.store import Catalog
 from tools.catalog.video import Video
+from tools.related import RelatedFeatures
+from tools.related import similarity as related_similarity
 from tools.errors import ClipwiseError
 from tools.search_backend import LocalCatalog, SearchBackend, TranscriptAnswer
 
@@ -50,6 +52,8 @@ class Library:
         self.growing = threading.Lock()
         self.embed_text = lru_cache(maxsize=4096)(self._embed_text)
         self.lexical_scores = lru_cache(maxsize=1024)(self._lexical_scores)
+        self.related = RelatedFeatures(self)
+        """What relates each video to the others, for 'more like this'."""
         self._reindex_lexical()
 
     def _reindex_lexical(self) -> None:
@@ -164,10 +168,9 @@ class Library:
         return SEMANTIC_WEIGHT * (self.matrix @ vector) + (1 - SEMANTIC_WEIGHT) * lexical
 
     def similarity_to(self, video_id: str) -> np.ndarray:
-        """Cosine of every video to one video (lexical on its title without the model)."""
-        if self.semantic:
-            return self.matrix @ self.matrix[self.row[video_id]]
-        return self.lexical_scores(self.catalog.get(video_id).title)
+        """How related every video is to one video, in [0, 1] (+1 for its next part): the fitted
+        blend of tools/related.py (its semantic features are zero without the model)."""
+        return related_similarity(self, video_id)
 
 
 def fetch_transcript(job: tuple[str, SearchBackend]) -> tuple[str, TranscriptAnswer]:

@@ -13,6 +13,8 @@ from tools.clips import find_clip
 from tools.errors import TranscriptError
 from tools.filters import TopicBlock, describe_rules, fmt_duration, limit_failure
 from tools.library import Library
+from tools.related import NEXT_PART, NEXT_PART_FIRST
+from tools.related import evidence as related_evidence
 
 log = logging.getLogger(__name__)
 POOL = 200
@@ -215,9 +217,11 @@ def safe_clip(lib: Library, video_id: str, topic: str, embed_missing: bool):
         return None
 
 
-def reason_line(video_title: str, mode: str, interest: dict | None, clip: dict | None, req: Request, lib: Library) -> str:
+def reason_line(video_id: str, mode: str, interest: dict | None, clip: dict | None, req: Request, lib: Library) -> str:
     if mode == "similar video":
         head = f"similar to '{lib.catalog.get(req.seed_video).title}'"
+        if said := related_evidence(lib, req.seed_video, video_id):
+            head += f" ({', '.join(said)})"
     elif mode == "request" and req.query:
         head = f"matches your request '{req.query}'"
     elif interest:
@@ -238,10 +242,12 @@ def match_floor(lib: Library, mode: str, top: float) -> float:
 
 
 def match_strength(lib: Library, vid: str, scores: np.ndarray, best: np.ndarray, active: list[Interest],
-                   mode: str) -> float:
+                   mode: str, seed: str | None = None) -> float:
     """How well an item matches what it was picked for: its relevance to the interest it serves,
     before that interest's weight (a light imported interest still has real matches)."""
     score = float(scores[lib.row[vid]])
+    if mode == "similar video":  # the next-part tier orders the list; it is no stronger a match
+        score -= NEXT_PART_FIRST * float(lib.related.matrix_for(seed)[lib.row[vid], NEXT_PART]) if seed else 0.0
     i = int(best[lib.row[vid]])
     if mode == "interest" and i >= 0 and active[i].weight > 0:
         return score / active[i].weight
@@ -262,7 +268,7 @@ def recommend(lib: Library, req: Request) -> Ranking:
     pool = filter_pool(lib, req, order, dropped)
     picked = diversify(lib, pool.kept, scores, req.k, best if mode == "interest" and len(active) > 1 else None)
     asked = next((i for i in active if req.query and i.text == normalise_topic(req.query)), None)
-    strength = {v: match_strength(lib, v, scores, best, active, mode) for v in picked}
+    strength = {v: match_strength(lib, v, scores, best, active, mode, req.seed_video) for v in picked}
     floor = match_floor(lib, mode, max(strength.values(), default=0.0))
     if mode != "popular":
         picked = honest(picked, strength, floor)
@@ -282,11 +288,11 @@ def recommend(lib: Library, req: Request) -> Ranking:
         clip = safe_clip(lib, vid, topic, req.clip_embed_missing) if topic else None
         clip_d = clip.as_dict() if clip else None
         items.append(RankedItem(vid, round(float(scores[lib.row[vid]]), 4), interest, mode, clip_d,
-                                reason_line(lib.catalog.get(vid).title, mode, interest, clip_d, req, lib),
+                                reason_line(vid, mode, interest, clip_d, req, lib),
                                 None if clip_d else lib.no_transcript.get(vid)))
     steps = [f"search: {min(len(order), POOL)} candidates", *pool.steps, f"kept {len(items)}"]
     rules = lib.users.rules(req.user)
-    notices = [] if mode == "popular" else shortfall(lib, items, req.k, pool, scores, best, active, mode, floor)
+    notices = [] if mode == "popular" else shortfall(lib, items, req.k, pool, scores, best, active, mode, floor, req.seed_video)
     return Ranking(items, steps, describe_rules(rules, dropped), notices)
 
 
@@ -299,14 +305,14 @@ def honest(picked: list[str], strength: dict[str, float], floor: float) -> list[
 
 
 def shortfall(lib: Library, items: list[RankedItem], k: int, pool: Pool, scores: np.ndarray, best: np.ndarray,
-              active: list[Interest], mode: str, floor: float) -> list[str]:
+              active: list[Interest], mode: str, floor: float, seed: str | None = None) -> list[str]:
     """Why a list is shorter than asked: how many matches were held back, and by what the user can change."""
     found = sum(1 for i in items if i.matched_by != "exploration")
     if found >= k:
         return []
     notes = []
     for reason, held in pool.held.items():
-        matching = sum(1 for v in held if match_strength(lib, v, scores, best, active, mode) >= floor)
+        matching = sum(1 for v in held if match_strength(lib, v, scores, best, active, mode, seed) >= floor)
         if matching:
             notes.append(f"{found} found; {matching} {HELD_HINT[reason]}")
     return notes or [f"{found} found: nothing else matches well enough, so the list is shorter rather than padded"]
