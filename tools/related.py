@@ -13,6 +13,7 @@ from scipy import sparse
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from memory.lexical import STEM, words
+from tools.errors import ClipwiseError
 from tools.related_weights import INTERCEPT, WEIGHTS
 
 PART = re.compile(
@@ -89,9 +90,25 @@ def core_name(title: str) -> tuple[str, ...]:
     return tuple(STEM(w) for w in words(text))
 
 
-def phrases(text: str, lengths: set[int]) -> set[tuple[str, ...]]:
-    tokens = [STEM(w) for w in words(text)]
-    return {tuple(tokens[i : i + n]) for n in lengths for i in range(len(tokens) - n + 1)}
+stem = lru_cache(maxsize=65536)(STEM)
+
+
+def found_names(text: str, names: dict[tuple[str, ...], list[int]], lengths_by_first: dict[str, set[int]]) -> set[int]:
+    """Videos whose name occurs in the text, word for word (stemmed): one look-up per word that
+    starts some name, not one per n-gram of the text."""
+    tokens = [stem(w) for w in words(text)]
+    found: set[int] = set()
+    for i, token in enumerate(tokens):
+        for n in lengths_by_first.get(token, ()):
+            found.update(names.get(tuple(tokens[i : i + n]), ()))
+    return found
+
+
+def by_first_word(names: dict[tuple[str, ...], list[int]]) -> dict[str, set[int]]:
+    out: dict[str, set[int]] = {}
+    for name in names:
+        out.setdefault(name[0], set()).add(len(name))
+    return out
 
 
 class RelatedFeatures:
@@ -128,7 +145,7 @@ class RelatedFeatures:
             one_rare = len(core) == 1 and len(core[0]) >= RARE_WORD[0] and title_freq.get(core[0], 0) <= RARE_WORD[1]
             if (NAME_WORDS[0] <= len(core) <= NAME_WORDS[1] or one_rare) and core[0] not in ENGLISH_STOP_WORDS:
                 self.cores.setdefault(core, []).append(i)
-        self.name_lengths = {len(n) for n in self.names} | {len(n) for n in self.cores}
+        self.name_starts, self.core_starts = by_first_word(self.names), by_first_word(self.cores)
         self.named_by = [self._named_in(v.description) for v in videos]
         for vid in lib.catalog.transcript_paths:
             if vid in lib.row:
@@ -172,21 +189,25 @@ class RelatedFeatures:
         total = np.asarray(m.sum(axis=1)).ravel()
         return sparse.diags(1 / np.where(total > 0, total, 1)) @ m, vocab
 
-    def _named_in(self, text: str, names: dict | None = None) -> set[int]:
-        names = self.names if names is None else names
+    def _named_in(self, text: str, core: bool = False) -> set[int]:
+        """Videos the text names by full title, or (core=True) by the short name a talk would use."""
         if not text:
             return set()
-        found = phrases(text, self.name_lengths) & names.keys()
-        return {i for name in found for i in names[name]}
+        if core:
+            return found_names(text, self.cores, self.core_starts)
+        return found_names(text, self.names, self.name_starts)
 
     @lru_cache(maxsize=4096)
     def mentions(self, video_id: str) -> tuple[set[int], set[int], str]:
         """Videos a video names by full title and by core name (description and transcript), and
         the transcript's text."""
         video = self.lib.catalog.get(video_id)
-        spoken = " ".join(s.text for s in self.lib.catalog.transcript(video_id) or [])
+        try:
+            spoken = " ".join(s.text for s in self.lib.catalog.transcript(video_id) or [])
+        except ClipwiseError:  # an unreadable transcript names nothing; clips report the file
+            spoken = ""
         text = video.description + " " + spoken
-        return self._named_in(text), self._named_in(text, self.cores), spoken
+        return self._named_in(text), self._named_in(text, core=True), spoken
 
     def ready(self) -> None:
         with self._lock:
