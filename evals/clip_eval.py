@@ -7,11 +7,14 @@ import random
 import statistics
 from pathlib import Path
 
-from tools.clips import find_clip
+from tools.clips import NoMatch, find_clip
 from tools.errors import ClipwiseError, UnknownVideoError
 from tools.library import Library
 
 RANDOM_DRAWS = 50
+CV_MIN_CASES = 50
+"""Suites this size or larger are also placed with constants fitted on the other folds'
+videos (evals/fit_clips.py), printed beside the in-sample hit rate."""
 
 
 def read_jsonl(path: Path, required: tuple[str, ...]) -> list[dict]:
@@ -54,6 +57,8 @@ def run_clips(lib: Library, path: Path) -> tuple[dict, list[dict]]:
             found, problem = None, str(exc)
         else:
             problem = "no transcript"
+        if isinstance(found, NoMatch):
+            found, problem = None, found.note
         if found is None:
             hits.append(False), ious.append(0.0), random_hits.append(0.0), start_hits.append(False)
             cases.append({"name": name, "passed": False, "failures": [problem]})
@@ -76,4 +81,9 @@ def run_clips(lib: Library, path: Path) -> tuple[dict, list[dict]]:
         "median_start_error_s": round(statistics.median(errors), 1) if errors else None,
         "baseline_random_hit_rate": mean(random_hits), "baseline_start_hit_rate": mean(start_hits),
     }
+    if n >= CV_MIN_CASES:
+        from evals.fit_clips import evaluate, load_cases
+
+        fitted = evaluate(load_cases(lib, path))
+        metrics.update({k: v for k, v in fitted.items() if k.startswith("cross_validated")})
     return metrics, cases

@@ -13,22 +13,44 @@ from tools.catalog.indexer import transcript_windows
 from tools.catalog.video import Segment
 from tools.catalog.windows import Window
 from tools.errors import ClipwiseError
+from tools.clip_fit import FITTED
 from tools.library import SEMANTIC_WEIGHT, Library
 
 log = logging.getLogger(__name__)
 MIN_S, MAX_S = 30.0, 180.0
-KEEP_GOING = 0.9
-NEAR_PEAK = 0.95
-"""The clip opens at the first window scoring this close to the best: the part where the
-topic starts, not a later recap of it."""
-EDGE_SHARE, EDGE_PENALTY = 0.05, 0.7
-"""Openings and endings preview or recap every topic of a video; they rarely are the clip."""
-SMOOTH = np.array([0.25, 0.5, 0.25])
-"""A topic runs over several windows; a lone mention scores lower than a sustained part."""
 QUOTE_CHARS = 220
 SIGN_OFF = re.compile(r"\b(subscribe|thanks? (?:so much )?for watching|see you (?:next|in the next)|patreon|sponsor)", re.I)
 SIGN_OFF_PENALTY = 0.5
 """Sign-offs and plugs mention every topic of the video and are never the clip worth watching."""
+EDGE_SHARE = 0.05
+"""Openings and endings preview or recap every topic of a video; the first and last 5% are damped."""
+
+
+@dataclass(frozen=True)
+class ClipParams:
+    """How a clip is placed; the values in use are fitted (evals/fit_clips.py -> tools/clip_fit.py)."""
+
+    semantic_weight: float = SEMANTIC_WEIGHT
+    """Share of a window's score from cosine to the interest; the rest is BM25."""
+    block: int = 3
+    """TextTiling: windows on each side of a gap compared to find where the topic changes."""
+    depth_cut: float = 0.0
+    """A gap is a section boundary when its depth exceeds mean + depth_cut x std of all depths."""
+    section_by: str = "max"
+    """A section scores by its best window ('max') or its windows' mean ('mean')."""
+    open_at: str = "section"
+    """The clip opens where the best section starts ('section'), at its best window ('peak'), or
+    where the score first comes near its best, growing while it stays there ('grow')."""
+    edge_penalty: float = 0.7
+    lead_windows: int = 0
+    """With open_at='peak': open this many windows before the best one (the lead-in to the answer)."""
+    span_s: float = MAX_S
+    """Longest clip: a long section is trimmed to this (30 s-3 min)."""
+    min_cosine: float = 0.0
+    """Below this best cosine no part of the transcript is about the interest: no clip."""
+
+
+PARAMS = ClipParams(**FITTED)
 
 
 @dataclass(frozen=True)
@@ -39,12 +61,38 @@ class Clip:
     quote_start: float
     method: str
     """'semantic+lexical' or 'lexical' (no window vectors)."""
+    quote_names_topic: bool = True
+    """The quote shares a word with the interest; otherwise the part matched by meaning only."""
 
     def as_dict(self) -> dict:
         return asdict(self)
 
 
+@dataclass(frozen=True)
+class NoMatch:
+    """The video has a transcript but no part of it is about the interest."""
+
+    topic: str
+
+    @property
+    def note(self) -> str:
+        return f"no part of the transcript is specifically about '{self.topic}'"
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """How each window of one transcript relates to one interest, before any fitted constant."""
+
+    cosine: np.ndarray | None
+    lexical: np.ndarray
+    """BM25 scaled so the best window is 1; all zeros when no word of the interest is spoken."""
+    sign_off: np.ndarray
+    position: np.ndarray
+    """Where each window sits in the video, 0 (start) to 1 (end)."""
+
+
 _window_indexes: dict[tuple[str, int], LexicalIndex] = {}
+_sections: dict[tuple[str, int, int, float], list[tuple[int, int]]] = {}
 
 
 def lexical_windows(video_id: str, windows: list[Window]) -> LexicalIndex:
@@ -55,31 +103,110 @@ def lexical_windows(video_id: str, windows: list[Window]) -> LexicalIndex:
     return _window_indexes[key]
 
 
-def window_scores(lib: Library, video_id: str, windows: list[Window], vectors: np.ndarray | None,
-                  interest: str) -> np.ndarray:
-    scores = lexical_windows(video_id, windows).scores(interest)
-    if scores.max() > 0:
-        scores = scores / scores.max()
+def window_evidence(lib: Library, video_id: str, windows: list[Window], vectors: np.ndarray | None,
+                    interest: str) -> Evidence:
+    lexical = lexical_windows(video_id, windows).scores(interest)
+    if lexical.max() > 0:
+        lexical = lexical / lexical.max()
     query = lib.embed_text(interest) if vectors is not None else None
-    if query is not None:
-        scores = SEMANTIC_WEIGHT * (vectors @ query) + (1 - SEMANTIC_WEIGHT) * scores
-    penalty = np.array([SIGN_OFF_PENALTY if SIGN_OFF.search(w.text) else 1.0 for w in windows])
-    scores = scores * penalty
-    if len(scores) >= 3:
-        scores = np.convolve(np.pad(scores, 1, mode="edge"), SMOOTH, mode="valid")
+    cosine = vectors @ query if query is not None else None
+    sign_off = np.array([bool(SIGN_OFF.search(w.text)) for w in windows])
     position = np.arange(len(windows)) / max(len(windows) - 1, 1)
-    return scores * np.where((position < EDGE_SHARE) | (position > 1 - EDGE_SHARE), EDGE_PENALTY, 1.0)
+    return Evidence(cosine, lexical, sign_off, position)
 
 
-def grow_span(windows: list[Window], scores: np.ndarray) -> tuple[int, int]:
-    """From where the topic starts, take the windows that still score close to it, within 30 s-3 min."""
-    peak = int(np.flatnonzero(scores >= NEAR_PEAK * scores.max())[0])
-    a = b = peak
-    floor = scores[peak] * KEEP_GOING
-    while b + 1 < len(windows) and windows[b + 1].end - windows[a].start <= MAX_S:
-        short = windows[b].end - windows[a].start < MIN_S
-        if not short and scores[b + 1] < floor:
+def window_scores(ev: Evidence, p: ClipParams) -> np.ndarray:
+    scores = ev.lexical if ev.cosine is None else p.semantic_weight * ev.cosine + (1 - p.semantic_weight) * ev.lexical
+    scores = scores * np.where(ev.sign_off, SIGN_OFF_PENALTY, 1.0)
+    if len(scores) >= 3:  # a topic runs over several windows; a lone mention scores lower
+        scores = np.convolve(np.pad(scores, 1, mode="edge"), [0.25, 0.5, 0.25], mode="valid")
+    edge = (ev.position < EDGE_SHARE) | (ev.position > 1 - EDGE_SHARE)
+    return scores * np.where(edge, p.edge_penalty, 1.0)
+
+
+def text_vectors(windows: list[Window]) -> np.ndarray:
+    """TF-IDF rows of the windows, for finding sections without the embedding model."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    try:
+        return TfidfVectorizer(stop_words="english").fit_transform([w.text for w in windows]).toarray()
+    except ValueError:  # nothing but stop words
+        return np.zeros((len(windows), 1))
+
+
+def tiles(vectors: np.ndarray, block: int, depth_cut: float) -> list[tuple[int, int]]:
+    """TextTiling (Hearst 1997) over window vectors: [lo, hi) window ranges of one topic each."""
+    n = len(vectors)
+    if n < 2 * block + 1:
+        return [(0, n)]
+    sims = np.empty(n - 1)
+    for g in range(1, n):
+        left = vectors[max(0, g - block):g].mean(axis=0)
+        right = vectors[g:g + block].mean(axis=0)
+        denom = np.linalg.norm(left) * np.linalg.norm(right)
+        sims[g - 1] = float(left @ right / denom) if denom > 0 else 0.0
+    depth = np.zeros_like(sims)
+    for i in range(len(sims)):
+        lo = i
+        while lo > 0 and sims[lo - 1] >= sims[lo]:
+            lo -= 1
+        hi = i
+        while hi < len(sims) - 1 and sims[hi + 1] >= sims[hi]:
+            hi += 1
+        depth[i] = (sims[lo] - sims[i]) + (sims[hi] - sims[i])
+    cut = depth.mean() + depth_cut * depth.std()
+    bounds = [0]
+    for i in np.argsort(-depth):
+        gap = int(i) + 1
+        if depth[i] <= cut:
             break
+        if all(abs(gap - b) >= 2 for b in bounds) and n - gap >= 2:
+            bounds.append(gap)
+    bounds = sorted(bounds) + [n]
+    return [(a, b) for a, b in zip(bounds, bounds[1:]) if b > a]
+
+
+def sections(video_id: str, windows: list[Window], vectors: np.ndarray | None, p: ClipParams) -> list[tuple[int, int]]:
+    """The transcript's topical sections, found once per video, process and setting."""
+    key = (video_id, len(windows), p.block, p.depth_cut, vectors is None)
+    if key not in _sections:
+        _sections[key] = tiles(vectors if vectors is not None else text_vectors(windows), p.block, p.depth_cut)
+    return _sections[key]
+
+
+NEAR_PEAK, KEEP_GOING = 0.95, 0.9
+"""open_at='grow': open at the first window this close to the best (where the topic starts, not
+a later recap) and go on while windows score this close to where it opened."""
+
+
+def grow_span(windows: list[Window], scores: np.ndarray, p: ClipParams) -> tuple[int, int]:
+    a = b = int(np.flatnonzero(scores >= NEAR_PEAK * scores.max())[0])
+    floor = scores[a] * KEEP_GOING
+    while b + 1 < len(windows) and windows[b + 1].end - windows[a].start <= p.span_s:
+        if windows[b].end - windows[a].start >= MIN_S and scores[b + 1] < floor:
+            break
+        b += 1
+    return a, b
+
+
+def place(windows: list[Window], ev: Evidence, secs: list[tuple[int, int]], p: ClipParams) -> tuple[int, int] | None:
+    """The windows [a, b] of the clip: the best section, trimmed to 30 s-3 min from where it opens;
+    None when no part matches well enough."""
+    scores = window_scores(ev, p)
+    if ev.cosine is not None:
+        if float(ev.cosine.max()) < p.min_cosine:
+            return None
+    elif ev.lexical.max() <= 0:
+        return None
+    if p.open_at == "grow":
+        return grow_span(windows, scores, p)
+    value = [scores[lo:hi].max() if p.section_by == "max" else scores[lo:hi].mean() for lo, hi in secs]
+    lo, hi = secs[int(np.argmax(value))]
+    peak = lo + int(np.argmax(scores[lo:hi]))
+    a = lo if p.open_at == "section" else max(lo, peak - p.lead_windows)
+    b = a
+    while b + 1 < len(windows) and windows[b + 1].end - windows[a].start <= p.span_s and \
+            (b + 1 < hi or windows[b].end - windows[a].start < MIN_S):
         b += 1
     return a, b
 
@@ -124,22 +251,36 @@ def warm_clips(lib: Library) -> int:
     return done
 
 
-def find_clip(lib: Library, video_id: str, interest: str, embed_missing: bool = True) -> Clip | None:
-    """The best clip for the interest, or None when the video has no transcript."""
+def clip_times(segments: list[Segment], windows: list[Window], span: tuple[int, int], interest: str,
+               params: ClipParams) -> tuple[int, float, float]:
+    """The first segment, start and end (s) of the clip over windows span[0]..span[1]."""
+    a, b = span
+    first = relevant_start(segments, windows[a], interest) if params.open_at != "section" else windows[a].first_segment
+    start = segments[first].start
+    end = max(windows[b].end, min(start + MIN_S, segments[-1].end))
+    if end - start < MIN_S:  # near the end of the video: open the clip earlier instead
+        first = next((i for i in range(first, -1, -1) if end - segments[i].start >= MIN_S), 0)
+        start = segments[first].start
+    return first, start, end
+
+
+def find_clip(lib: Library, video_id: str, interest: str, embed_missing: bool = True,
+              params: ClipParams = PARAMS) -> Clip | NoMatch | None:
+    """The best clip for the interest; NoMatch when no part is about it; None without a transcript."""
     segments = lib.catalog.transcript(video_id)
     if not segments:
         return None
     windows, vectors = transcript_windows(
         lib.catalog, lib.vectors, lib.embedder, video_id, embed_missing=embed_missing
     )
-    scores = window_scores(lib, video_id, windows, vectors, interest)
-    a, b = grow_span(windows, scores)
-    first = relevant_start(segments, windows[a], interest)
-    start = segments[first].start
-    end = max(windows[b].end, min(start + MIN_S, segments[-1].end))
-    if end - start < MIN_S:  # near the end of the video: open the clip earlier instead
-        first = next((i for i in range(first, -1, -1) if end - segments[i].start >= MIN_S), 0)
-        start = segments[first].start
+    ev = window_evidence(lib, video_id, windows, vectors, interest)
+    span = place(windows, ev, sections(video_id, windows, vectors, params), params)
+    if span is None:
+        return NoMatch(interest)
+    first, start, end = clip_times(segments, windows, span, interest, params)
+    b = span[1]
     quote = pick_quote(segments, first, windows[b].last_segment, interest)
+    stems = {STEM(w) for w in words(interest)}
+    names_topic = bool(stems & {STEM(w) for w in words(quote.text)})
     method = "semantic+lexical" if vectors is not None else "lexical"
-    return Clip(round(start, 1), round(end, 1), short_quote(quote.text), round(quote.start, 2), method)
+    return Clip(round(start, 1), round(end, 1), short_quote(quote.text), round(quote.start, 2), method, names_topic)

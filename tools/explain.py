@@ -30,6 +30,7 @@ def explain(lib: Library, user: str, item: dict, position: int) -> dict:
         "quote": {"text": clip["quote"], "start": clip["quote_start"]} if clip else None,
         "clip": {"start": clip["start"], "end": clip["end"]} if clip else None,
         "clip_note": None if clip else item.get("clip_note"),
+        "has_transcript": video.video_id in lib.catalog.transcript_paths,
         "rules_applied": item.get("rules_applied", []),
         "score": item.get("score"),
         "reason": item.get("reason"),
@@ -114,6 +115,11 @@ def clip_and_rules(exp: dict) -> list[str]:
     clip = exp.get("clip")
     if clip:
         lines = [f"- Suggested clip: {fmt_duration(clip['start'])}-{fmt_duration(clip['end'])}."]
+    elif exp.get("has_transcript") and exp.get("clip_note"):
+        lines = [f"- No clip: {exp['clip_note']}."]
+    elif exp.get("has_transcript"):
+        lines = ["- No clip: it has a transcript, but an exploration pick has no topic to look for in it."
+                 if exp.get("matched_by") == "exploration" else "- No clip was placed in its transcript."]
     elif exp.get("clip_note"):
         lines = [f"- No clip or quote: no transcript, because {exp['clip_note']}."]
     else:

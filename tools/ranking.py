@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from memory.user_store import Interest, normalise_topic
-from tools.clips import find_clip
+from tools.clips import Clip, NoMatch, find_clip
 from tools.errors import TranscriptError
 from tools.filters import TopicBlock, describe_rules, fmt_duration, limit_failure
 from tools.library import Library
@@ -229,7 +229,11 @@ def reason_line(video_id: str, mode: str, interest: dict | None, clip: dict | No
     else:
         head = "popular pick (no interests yet: tell me what you like)"
     if clip:
-        head += f"; the part from {fmt_duration(clip['start'])} to {fmt_duration(clip['end'])} is on point"
+        span = f"the part from {fmt_duration(clip['start'])} to {fmt_duration(clip['end'])}"
+        if clip.get("quote_names_topic", True):
+            head += f"; {span} is on point"
+        else:  # matched by meaning: say so rather than claim the quote says it
+            head += f"; {span} comes closest in meaning (the quote does not use your words)"
     return head
 
 
@@ -286,10 +290,10 @@ def recommend(lib: Library, req: Request) -> Ranking:
         if mode == "similar video" and interest is None:
             topic = lib.catalog.get(req.seed_video).title
         clip = safe_clip(lib, vid, topic, req.clip_embed_missing) if topic else None
-        clip_d = clip.as_dict() if clip else None
+        clip_d = clip.as_dict() if isinstance(clip, Clip) else None
+        note = clip.note if isinstance(clip, NoMatch) else None if clip_d else lib.no_transcript.get(vid)
         items.append(RankedItem(vid, round(float(scores[lib.row[vid]]), 4), interest, mode, clip_d,
-                                reason_line(vid, mode, interest, clip_d, req, lib),
-                                None if clip_d else lib.no_transcript.get(vid)))
+                                reason_line(vid, mode, interest, clip_d, req, lib), note))
     steps = [f"search: {min(len(order), POOL)} candidates", *pool.steps, f"kept {len(items)}"]
     rules = lib.users.rules(req.user)
     notices = [] if mode == "popular" else shortfall(lib, items, req.k, pool, scores, best, active, mode, floor, req.seed_video)

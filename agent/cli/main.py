@@ -36,7 +36,7 @@ from agent.session import Session
 from agent.sources import open_from_settings
 from tools.catalog.indexer import index_transcripts
 from tools.catalog.store import load_catalog
-from tools.clips import find_clip
+from tools.clips import NoMatch, find_clip
 from tools.errors import ClipwiseError
 from tools.library import build_index, open_library
 from tools.ranking import Request
@@ -153,6 +153,8 @@ def clip(video_id: str, interest: Annotated[str, typer.Option("--interest", help
         found = find_clip(lib, video_id, interest, embed_missing=True)
         if found is None:
             raise ClipwiseError(f"Video '{video_id}' has no transcript, so it cannot be clipped.")
+        if isinstance(found, NoMatch):
+            raise ClipwiseError(f"Video '{video_id}': {found.note}, so there is no clip to show.")
     except ClipwiseError as exc:
         fail(exc)
     data = {"start": found.start, "end": found.end, "quote": found.quote}

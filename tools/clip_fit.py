@@ -1,0 +1,13 @@
+"""Fitted clip placement constants (evals/fit_clips.py on real.clips.jsonl); do not edit by hand."""
+
+FITTED = {
+    'semantic_weight': 0.7,
+    'block': 3,
+    'depth_cut': 0.0,
+    'section_by': 'max',
+    'open_at': 'grow',
+    'edge_penalty': 0.7,
+    'lead_windows': 0,
+    'span_s': 60.0,
+    'min_cosine': 0.2645,
+}
