@@ -39,17 +39,21 @@ class TopicBlock:
 
     @classmethod
     def build(cls, lib: Library, interest: Interest) -> "TopicBlock":
-        key = ("topic-block", interest.text)
+        return cls.for_topic(lib, interest.text)
+
+    @classmethod
+    def for_topic(cls, lib: Library, text: str) -> "TopicBlock":
+        key = ("topic-block", text)
         if key not in lib.memo:
-            lib.memo[key] = cls._build(lib, interest)
+            lib.memo[key] = cls._build(lib, text)
         return lib.memo[key]
 
     @classmethod
-    def _build(cls, lib: Library, interest: Interest) -> "TopicBlock":
-        pattern = topic_pattern(interest.text)
+    def _build(cls, lib: Library, text: str) -> "TopicBlock":
+        pattern = topic_pattern(text)
         named = np.array([mentions(lib.catalog.get(v), pattern) for v in lib.ids], dtype=bool)
         hit = named.copy()
-        vector = lib.embed_text(interest.text) if lib.semantic else None
+        vector = lib.embed_text(text) if lib.semantic else None
         if vector is not None:
             closeness = lib.matrix @ vector
             seeds = named | (closeness >= SEED_SIMILARITY)
@@ -57,10 +61,17 @@ class TopicBlock:
             if seeds.any():
                 centroid = lib.matrix[seeds].mean(0)
                 hit |= lib.matrix @ (centroid / np.linalg.norm(centroid)) >= CENTROID_SIMILARITY
-        return cls(interest.text, frozenset(lib.ids[i] for i in np.flatnonzero(hit)))
+        return cls(text, frozenset(lib.ids[i] for i in np.flatnonzero(hit)))
 
     def blocks(self, lib: Library, video: Video) -> bool:
         return video.video_id in self.blocked
+
+    def text_close(self, lib: Library, text: str) -> bool:
+        """Whether a piece of text (an imported title, a post) is about the topic by meaning."""
+        if not lib.semantic or not text.strip():
+            return False
+        topic, other = lib.embed_text(self.text), lib.embed_text(text[:500])
+        return topic is not None and other is not None and float(topic @ other) >= TOPIC_SIMILARITY
 
 
 def limit_failure(video: Video, rules: Rules) -> str | None:

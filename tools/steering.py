@@ -6,7 +6,7 @@ import datetime as dt
 
 from memory.user_store import Evidence, Interest, normalise_topic, now_iso
 from tools.errors import ClipwiseError
-from tools.filters import describe_limits, fmt_duration
+from tools.filters import TopicBlock, describe_limits, fmt_duration, topic_pattern
 from tools.imports.imported_item import SOURCE_NAMES
 from tools.library import Library
 
@@ -42,26 +42,71 @@ def add_interest(lib: Library, user: str, topic: str, said: str, source: str = "
     if not topic:
         raise ClipwiseError("Which topic? Say for example 'add astronomy'.")
     existing = lib.users.find_interest(user, topic)
+    resumed = paused_with(lib, user, topic) if existing and existing.status == "dropped" else []
     with lib.change(user, f"add '{topic}'") as db:
         lib.users.upsert_interest(db, user, topic, Evidence(source, said, now_iso(), ref), weight=weight)
         less = lib.users.remove_rule(db, user, "less_topic", topic)
+        for interest in resumed:
+            lib.users.upsert_interest(db, user, interest.text, Evidence(STEERING, f"resumed with '{topic}'", now_iso()),
+                                      weight=interest.weight, status="active")
     if existing and existing.status == "dropped":
-        return f"interests: '{topic}' is back (it was dropped)"
+        also = ("; resumed too: " + ", ".join(f"'{pause_label(i)}'" for i in resumed)) if resumed else ""
+        return f"interests: '{topic}' is back (it was dropped){also}"
     if less:
         return f"interests: '{topic}' is back to full weight (it was 'less of')"
     return f"interests: {'noted again' if existing else 'added'} '{topic}'"
 
 
+PAUSED_WITH = "paused with '{}'"
+"""Evidence quote on an interest dropped because it is about a topic the user dropped."""
+ABOUT_SHARE = 0.5
+"""An interest is about a dropped topic when at least this share of its evidence is."""
+
+
+def about_topic(lib: Library, block: TopicBlock, interest: Interest) -> bool:
+    """Whether an interest stands for the dropped topic: its own words are about it, or most of
+    the videos and items behind it are (liked videos, imported history)."""
+    pattern = topic_pattern(block.text)
+    if pattern.search(interest.text):
+        return True
+    evidence = [e for e in interest.evidence if e.source != STEERING]
+    if not evidence:
+        return False
+    about = sum(1 for e in evidence if (e.ref in block.blocked) or pattern.search(e.quote)
+                or (e.ref is None and block.text_close(lib, e.quote)))
+    return about >= ABOUT_SHARE * len(evidence)
+
+
 def drop_topic(lib: Library, user: str, topic: str, said: str) -> str:
-    """Dropped topics are hard filters until the user adds them back or says undo."""
+    """Dropped topics are hard filters until the user adds them back or says undo. Interests that
+    stand for the topic (a liked video about it, an imported cluster) are paused with it."""
     target = resolve_interest(lib, user, topic)
     name = target.text if target else normalise_topic(topic)
     if not name:
         raise ClipwiseError("Which topic should I drop? Say for example 'drop crypto'.")
+    block = TopicBlock.for_topic(lib, name)
+    paused = [i for i in lib.users.interests(user, "active") if i.text != name and about_topic(lib, block, i)]
     with lib.change(user, f"drop '{name}'") as db:
         lib.users.upsert_interest(db, user, name, Evidence(STEERING, said, now_iso()), status="dropped")
         lib.users.remove_rule(db, user, "less_topic", name)
-    return f"interests: dropped '{name}'; nothing about it will be shown until you add it back or say undo"
+        for interest in paused:
+            lib.users.upsert_interest(db, user, interest.text, Evidence(STEERING, PAUSED_WITH.format(name), now_iso()),
+                                      weight=interest.weight, status="dropped")
+    reply = f"interests: dropped '{name}'; nothing about it will be shown until you add it back or say undo"
+    if paused:
+        reply += "; also paused: " + ", ".join(f"'{pause_label(i)}' (about {name})" for i in paused)
+    return reply
+
+
+def pause_label(interest: Interest) -> str:
+    liked = any(e.source == "liked_video" for e in interest.evidence)
+    return f"liked: {interest.text}" if liked else interest.text
+
+
+def paused_with(lib: Library, user: str, topic: str) -> list[Interest]:
+    quote = PAUSED_WITH.format(topic)
+    return [i for i in lib.users.interests(user, "dropped")
+            if i.evidence and i.evidence[-1].source == STEERING and i.evidence[-1].quote == quote]
 
 
 def less_topic(lib: Library, user: str, topic: str) -> str:
