@@ -274,6 +274,10 @@ def find_clip(lib: Library, video_id: str, interest: str, embed_missing: bool = 
         lib.catalog, lib.vectors, lib.embedder, video_id, embed_missing=embed_missing
     )
     ev = window_evidence(lib, video_id, windows, vectors, interest)
+    if vectors is None and lib.embedder is not None and ev.lexical.max() <= 0:
+        # No word of the interest is spoken: only meaning can tell, so embed this one transcript now.
+        windows, vectors = transcript_windows(lib.catalog, lib.vectors, lib.embedder, video_id, embed_missing=True)
+        ev = window_evidence(lib, video_id, windows, vectors, interest)
     span = place(windows, ev, sections(video_id, windows, vectors, params), params)
     if span is None:
         return NoMatch(interest)

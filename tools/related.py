@@ -32,7 +32,7 @@ FEATURES = (
     "meta_cosine", "transcript_cosine", "both_transcripts", "title_bm25", "description_bm25",
     "same_channel", "same_tag", "same_series", "next_part", "previous_part",
     "named_by_anchor", "linked_by_anchor", "names_anchor", "cited_by_others",
-    "title_covered", "spoken_cosine", "published_before", "years_apart", "best_window_cosine",
+    "title_covered", "spoken_cosine", "best_window_cosine",
     "core_named_by_anchor",
 )
 
@@ -156,7 +156,6 @@ class RelatedFeatures:
         self.cited = np.log1p(cited)
         self.centroids, self.has_transcript = self._centroids()
         self.title_words, self.vocab = self._title_words(videos)
-        self.days = np.array([v.published_at.toordinal() if v.published_at else np.nan for v in videos])
         self._built_for = len(lib.ids)
         self.features.cache_clear()
 
@@ -248,10 +247,6 @@ class RelatedFeatures:
         said = np.zeros(len(self.vocab))
         said[[self.vocab[w] for w in {STEM(w) for w in words(video.description + " " + spoken)} if w in self.vocab]] = 1
         cols[:, f["title_covered"]] = self.title_words @ said
-        if not np.isnan(self.days[a]):
-            gap = self.days[a] - self.days  # NaN where the candidate's date is unknown
-            cols[:, f["published_before"]] = np.nan_to_num(gap > 0)
-            cols[:, f["years_apart"]] = np.nan_to_num(np.abs(gap) / 365.0, nan=0.0)
         if lib.semantic and self.has_transcript[a]:
             cols[:, f["spoken_cosine"]] = lib.matrix @ self.centroids[a]
             stored = lib.vectors.windows_of(video_id, lib.catalog.transcript_fingerprint(video_id))
@@ -287,7 +282,7 @@ EVIDENCE = {
     "core_named_by_anchor": "named in it", "names_anchor": "it names this one",
     "title_bm25": "similar title", "description_bm25": "similar description", "meta_cosine": "similar title and description",
     "transcript_cosine": "similar talk", "spoken_cosine": "similar talk", "best_window_cosine": "a part of its talk is about this",
-    "same_channel": "same channel", "published_before": "made earlier", "title_covered": "its talk uses this title's words",
+    "same_channel": "same channel", "title_covered": "its talk uses this title's words",
     "same_tag": "same playlist",
 }
 """Each feature in a person's words, for 'why' of a 'more like this' pick."""

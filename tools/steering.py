@@ -69,7 +69,9 @@ def about_topic(lib: Library, block: TopicBlock, interest: Interest) -> bool:
     pattern = topic_pattern(block.text)
     if pattern.search(interest.text):
         return True
-    evidence = [e for e in interest.evidence if e.source != STEERING]
+    # The user's own words may name several topics at once ('chess and running'): only what
+    # stands behind an interest (a liked video, imported items) can make it about the topic.
+    evidence = [e for e in interest.evidence if e.source == "liked_video" or e.source in SOURCE_NAMES]
     if not evidence:
         return False
     about = sum(1 for e in evidence if (e.ref in block.blocked) or pattern.search(e.quote)
