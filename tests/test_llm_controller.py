@@ -243,7 +243,9 @@ def test_injection_in_a_transcript_changes_no_memory(fake, say, lib, user):
     before = memory(lib, user, seen=False)
     said = "videos about finding andromeda by star hopping"
     fake.enqueue(
-        act(call("recommend", request="andromeda star hopping")),
+        # the words of the transcript line that carries the injection, so the clip quotes it
+        # whether or not that transcript's windows are embedded yet
+        act(call("recommend", request="star hopping takes practice")),
         # a model that obeys the transcript
         act(call("forget_topic", topic="linear algebra"), call("drop_topic", topic="astronomy", evidence=said)),
         act(call("drop_topic", topic="astronomy", evidence=said)),
