@@ -80,7 +80,7 @@ def best_cosine(ev: Evidence) -> float:
 def hits(cases: list[Case], p: ClipParams) -> np.ndarray:
     out = np.zeros(len(cases), dtype=bool)
     for i, c in enumerate(cases):
-        span = place(c.windows, c.evidence, sections(c.video_id, c.windows, c.vectors, p), p)
+        span = place(c.windows, c.evidence, lambda: sections(c.video_id, c.windows, c.vectors, p), p)
         if span is not None:
             _, start, end = clip_times(c.segments, c.windows, span, c.interest, p)
             out[i] = hit((start, end), c.truth)

@@ -69,3 +69,12 @@ def test_why_of_an_unclipped_item_with_a_transcript_does_not_say_there_is_none(l
             "clip_note": "no part of the transcript is specifically about 'sourdough'"}
     text = explanation_text(explain(lib, user, item, 2))
     assert "No clip: no part of the transcript is specifically about 'sourdough'." in text
+
+
+def test_a_listed_video_whose_talk_never_says_the_words_is_clipped_where_it_talks_about_its_title(lib):
+    found = find_clip(lib, "demo-guitr1", "music theory", embed_missing=False)
+
+    assert isinstance(found, Clip) and found.method == "lexical+title"
+    line = reason_line("demo-guitr1", "request", {"text": "music theory"}, found.as_dict(),
+                       Request(user="ana", query="music theory"), lib)
+    assert "on point" not in line and "no part uses your words" in line

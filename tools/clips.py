@@ -60,7 +60,8 @@ class Clip:
     quote: str
     quote_start: float
     method: str
-    """'semantic+lexical' or 'lexical' (no window vectors)."""
+    """'semantic+lexical', 'lexical' (no window vectors) or 'lexical+title' (no word of the
+    interest is spoken; placed where the talk uses the title's words)."""
     quote_names_topic: bool = True
     """The quote shares a word with the interest; otherwise the part matched by meaning only."""
 
@@ -103,6 +104,17 @@ def lexical_windows(video_id: str, windows: list[Window]) -> LexicalIndex:
     return _window_indexes[key]
 
 
+_sign_offs: dict[tuple[str, int], np.ndarray] = {}
+
+
+def sign_offs(video_id: str, windows: list[Window]) -> np.ndarray:
+    """Which windows are sign-offs or plugs, found once per video and process."""
+    key = (video_id, len(windows))
+    if key not in _sign_offs:
+        _sign_offs[key] = np.array([bool(SIGN_OFF.search(w.text)) for w in windows])
+    return _sign_offs[key]
+
+
 def window_evidence(lib: Library, video_id: str, windows: list[Window], vectors: np.ndarray | None,
                     interest: str) -> Evidence:
     lexical = lexical_windows(video_id, windows).scores(interest)
@@ -110,7 +122,7 @@ def window_evidence(lib: Library, video_id: str, windows: list[Window], vectors:
         lexical = lexical / lexical.max()
     query = lib.embed_text(interest) if vectors is not None else None
     cosine = vectors @ query if query is not None else None
-    sign_off = np.array([bool(SIGN_OFF.search(w.text)) for w in windows])
+    sign_off = sign_offs(video_id, windows)
     position = np.arange(len(windows)) / max(len(windows) - 1, 1)
     return Evidence(cosine, lexical, sign_off, position)
 
@@ -189,9 +201,10 @@ def grow_span(windows: list[Window], scores: np.ndarray, p: ClipParams) -> tuple
     return a, b
 
 
-def place(windows: list[Window], ev: Evidence, secs: list[tuple[int, int]], p: ClipParams) -> tuple[int, int] | None:
-    """The windows [a, b] of the clip: the best section, trimmed to 30 s-3 min from where it opens;
-    None when no part matches well enough."""
+def place(windows: list[Window], ev: Evidence, find_sections, p: ClipParams) -> tuple[int, int] | None:
+    """The windows [a, b] of the clip: the best section (find_sections() gives them, computed only
+    when the setting uses them), trimmed to 30 s-3 min from where it opens; None when no part
+    matches well enough."""
     scores = window_scores(ev, p)
     if ev.cosine is not None:
         if float(ev.cosine.max()) < p.min_cosine:
@@ -200,6 +213,7 @@ def place(windows: list[Window], ev: Evidence, secs: list[tuple[int, int]], p: C
         return None
     if p.open_at == "grow":
         return grow_span(windows, scores, p)
+    secs = find_sections()
     value = [scores[lo:hi].max() if p.section_by == "max" else scores[lo:hi].mean() for lo, hi in secs]
     lo, hi = secs[int(np.argmax(value))]
     peak = lo + int(np.argmax(scores[lo:hi]))
@@ -251,6 +265,14 @@ def warm_clips(lib: Library) -> int:
     return done
 
 
+def listed_for(lib: Library, video_id: str, interest: str) -> bool:
+    """Whether the video matches the interest as strongly as a list item must (title, tags,
+    description), so its title may stand in for the interest inside its transcript."""
+    from tools.ranking import MATCH_FLOOR  # ranking places clips: imported here, not at the top
+
+    return float(lib.relevance(interest)[lib.row[video_id]]) >= MATCH_FLOOR
+
+
 def clip_times(segments: list[Segment], windows: list[Window], span: tuple[int, int], interest: str,
                params: ClipParams) -> tuple[int, float, float]:
     """The first segment, start and end (s) of the clip over windows span[0]..span[1]."""
@@ -274,17 +296,19 @@ def find_clip(lib: Library, video_id: str, interest: str, embed_missing: bool = 
         lib.catalog, lib.vectors, lib.embedder, video_id, embed_missing=embed_missing
     )
     ev = window_evidence(lib, video_id, windows, vectors, interest)
-    if vectors is None and lib.embedder is not None and ev.lexical.max() <= 0:
-        # No word of the interest is spoken: only meaning can tell, so embed this one transcript now.
-        windows, vectors = transcript_windows(lib.catalog, lib.vectors, lib.embedder, video_id, embed_missing=True)
-        ev = window_evidence(lib, video_id, windows, vectors, interest)
-    span = place(windows, ev, sections(video_id, windows, vectors, params), params)
+    looked_for = interest
+    if vectors is None and ev.lexical.max() <= 0 and listed_for(lib, video_id, interest):
+        # No window vectors yet and no word of the interest is spoken, but the video itself
+        # matches it (as a list item would): look for where the talk uses its title's words.
+        looked_for = f"{interest} {lib.catalog.get(video_id).title}"
+        ev = window_evidence(lib, video_id, windows, vectors, looked_for)
+    span = place(windows, ev, lambda: sections(video_id, windows, vectors, params), params)
     if span is None:
         return NoMatch(interest)
-    first, start, end = clip_times(segments, windows, span, interest, params)
+    first, start, end = clip_times(segments, windows, span, looked_for, params)
     b = span[1]
-    quote = pick_quote(segments, first, windows[b].last_segment, interest)
+    quote = pick_quote(segments, first, windows[b].last_segment, looked_for)
     stems = {STEM(w) for w in words(interest)}
     names_topic = bool(stems & {STEM(w) for w in words(quote.text)})
-    method = "semantic+lexical" if vectors is not None else "lexical"
+    method = "semantic+lexical" if vectors is not None else "lexical" if looked_for == interest else "lexical+title"
     return Clip(round(start, 1), round(end, 1), short_quote(quote.text), round(quote.start, 2), method, names_topic)

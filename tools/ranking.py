@@ -232,6 +232,8 @@ def reason_line(video_id: str, mode: str, interest: dict | None, clip: dict | No
         span = f"the part from {fmt_duration(clip['start'])} to {fmt_duration(clip['end'])}"
         if clip.get("quote_names_topic", True):
             head += f"; {span} is on point"
+        elif clip.get("method") == "lexical+title":
+            head += f"; no part uses your words, so {span} is where it talks about what its title says"
         else:  # matched by meaning: say so rather than claim the quote says it
             head += f"; {span} comes closest in meaning (the quote does not use your words)"
     return head
