@@ -29,7 +29,9 @@ from agent.settings import Settings
 from agent.sources import open_from_settings
 from agent.web import web_views as ui
 from agent.web.feedback_guard import FeedbackGuard
+from agent.web.footer import own_footer
 from agent.web.import_worker import in_worker, prepare_in_worker
+from agent.web.instance_files import own_files_directory
 from agent.web.login_limits import LoginLimiter, LoginLimitMiddleware
 from agent.web.origin_guard import OriginGuard
 from agent.web.owned_data_layer import OwnedDataLayer
@@ -74,6 +76,8 @@ def guard_server() -> None:
 
 
 guard_server()
+own_files_directory()
+own_footer(chainlit_config)
 
 
 async def session() -> AsyncSession:
