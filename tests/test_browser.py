@@ -45,6 +45,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def model_home() -> Path:
+    """The home folder whose ~/.cache/chroma holds the model this process uses."""
+    from chromadb.utils.embedding_functions.onnx_mini_lm_l6_v2 import ONNXMiniLM_L6_V2
+
+    model = Path(ONNXMiniLM_L6_V2.DOWNLOAD_PATH)  # <home>/.cache/chroma/onnx_models/all-MiniLM-L6-v2
+    return model.parents[3] if model.parts[-4:-1] == (".cache", "chroma", "onnx_models") else Path(
+        pwd.getpwuid(os.getuid()).pw_dir)
+
+
 class App:
     """`chainlit run chainlit_app.py` in its own process group, started and stopped by the test."""
 
@@ -55,8 +64,9 @@ class App:
         # would then pick the LLM controller and wait on a network this machine does not have.
         self.env = {k: v for k, v in os.environ.items()
                     if not k.startswith(("CLIPWISE_", "CHAINLIT_", "OPENAI_")) and k != "CI"}
-        # Chroma finds its embedding model under the real home (../shared/scripts/seed-chroma-model).
-        self.env.update(CLIPWISE_DATA_DIR=str(data_dir), HOME=pwd.getpwuid(os.getuid()).pw_dir)
+        # The server must find the embedding model where this test process's Chroma found it:
+        # Chroma fixes the folder from $HOME when it is imported (~/.cache/chroma/onnx_models/...).
+        self.env.update(CLIPWISE_DATA_DIR=str(data_dir), HOME=str(model_home()))
         if users:
             self.env.update(CLIPWISE_AUTH_USERS=",".join(f"{u}:{p}" for u, p in users.items()),
                             CHAINLIT_AUTH_SECRET="browser-test-secret-" + "x" * 40)
@@ -226,7 +236,9 @@ def test_browser_cards_actions_memory_panel_restart_and_users(start_app, browser
     alice.press(nasty, "Why?")
     why = alice.messages(rf"^Why #{n}:")
     expect(why).to_have_count(1)
-    assert NASTY in why.inner_text() and "videos about sourdough" in why.inner_text()
+    # A reply may still be arriving when it first shows: wait for its text, don't read it once.
+    expect(why).to_contain_text(NASTY)
+    expect(why).to_contain_text("videos about sourdough")
     why.scroll_into_view_if_needed()
     alice.shot("why")
 
@@ -262,7 +274,7 @@ def test_browser_cards_actions_memory_panel_restart_and_users(start_app, browser
     before = whys.count()
     alice.send("why #1")
     expect(whys).to_have_count(before + 1)
-    assert second[0].splitlines()[0].removeprefix("1. ") in whys.last.inner_text()
+    expect(whys.last).to_contain_text(second[0].splitlines()[0].removeprefix("1. "))
     alice.shot("after-restart")
 
     # A panel button is the same request as in chat: Unblock sends "unblock <channel>".
