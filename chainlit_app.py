@@ -36,6 +36,7 @@ from agent.web.login_limits import LoginLimiter, LoginLimitMiddleware
 from agent.web.origin_guard import OriginGuard
 from agent.web.owned_data_layer import OwnedDataLayer
 from agent.web.revoked_tokens import RevokedTokenMiddleware, RevokedTokens
+from agent.web.starters import starters as starter_list
 from agent.web.web_uploads import commit_uploads, prepare_uploads
 
 STREAM_WORDS = 4
@@ -151,12 +152,13 @@ def data_layer() -> OwnedDataLayer:
 
 @cl.set_starters
 async def starters(user=None, language=None):
-    return [
-        cl.Starter(label="Learn linear algebra", message="I want to learn linear algebra"),
-        cl.Starter(label="Sourdough videos", message="videos about sourdough"),
-        cl.Starter(label="Short videos only", message="nothing over 10 minutes"),
-        cl.Starter(label="What do you know about me?", message="show my interests"),
-    ]
+    """The user's interests, then the loaded catalog's most common topics (agent/web/starters.py)."""
+    s = await session()
+    name = user.identifier if user else app_settings().user
+    async with _memory:
+        interests = [i.text for i in s.lib.users.interests(name, status="active")]
+    return [cl.Starter(label=st.label, message=st.message)
+            for st in starter_list(s.lib.catalog.videos.values(), interests)]
 
 
 def panel(s: AsyncSession, user: str) -> cl.CustomElement:

@@ -212,6 +212,8 @@ def test_browser_cards_actions_memory_panel_restart_and_users(start_app, browser
     app = start_app()
     alice = Chat(browser.new_context(viewport={"width": 1400, "height": 1000}).new_page(), app, shots)
     alice.sign_in("alice")
+    # Starters come from the loaded catalog's topics (the demo's most common tag is 'math').
+    expect(alice.page.get_by_role("button", name="Videos about math")).to_be_visible()
     alice.shot("signed-in-alice")
 
     # Ask for videos: cards with thumbnail, title, channel, duration, reason and four buttons.

@@ -91,7 +91,17 @@ def test_only_http_urls_become_links_or_images():
     assert ui.safe_url("javascript:alert(1)") is None
     assert ui.safe_url("data:text/html,x") is None
     assert ui.safe_url("https://x.test/a b)(") == "https://x.test/a%20b%29%28"
-    assert ui.thumbnail_src(card(thumbnail_url="javascript:alert(1)")).startswith(ui.PLACEHOLDER_THUMB)
+    assert ui.thumbnail_src(card(video_id="local-42", thumbnail_url="javascript:alert(1)")).startswith(
+        ui.PLACEHOLDER_THUMB)
+    assert ui.thumbnail_src(card(thumbnail_url="javascript:alert(1)")).startswith(
+        "https://i.ytimg.com/vi/abc123XYZ_-/mqdefault.jpg")
+
+
+def test_a_youtube_video_without_a_thumbnail_gets_youtubes_and_demo_items_the_placeholder():
+    assert ui.thumbnail_src(card(video_id="dQw4w9WgXcQ", thumbnail_url=None)) == (
+        "https://i.ytimg.com/vi/dQw4w9WgXcQ/mqdefault.jpg" + ui.THUMB_MARK)
+    assert ui.thumbnail_src(card(video_id="not a youtube id", thumbnail_url=None)).startswith(ui.PLACEHOLDER_THUMB)
+    assert ui.thumbnail_src(card(video_id="dQw4w9WgXcQ", is_demo=True)).startswith(ui.PLACEHOLDER_THUMB)
 
 
 def test_reply_head_drops_the_list_the_cards_show():

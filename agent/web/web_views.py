@@ -67,9 +67,19 @@ def safe_url(url: str | None) -> str | None:
     return quote(url, safe=":/?&=#%+-_.~,;@!$*'")
 
 
+YOUTUBE_ID = re.compile(r"[A-Za-z0-9_-]{11}")
+YOUTUBE_THUMB = "https://i.ytimg.com/vi/{}/mqdefault.jpg"
+"""Where YouTube serves a video's thumbnail, known from its id alone (catalogs often omit it)."""
+
+
 def thumbnail_src(card: dict) -> str:
-    """The real thumbnail, or the local placeholder for demo items and items without one."""
-    real = None if card.get("is_demo") else safe_url(card.get("thumbnail_url"))
+    """The catalog's thumbnail, else YouTube's for a YouTube id; the local placeholder for demo
+    items and ids that are not YouTube's (and, by the stylesheet, for any image that fails to load)."""
+    if card.get("is_demo"):
+        return PLACEHOLDER_THUMB + THUMB_MARK
+    real = safe_url(card.get("thumbnail_url"))
+    if real is None and YOUTUBE_ID.fullmatch(card.get("video_id") or ""):
+        real = YOUTUBE_THUMB.format(card["video_id"])
     return (real or PLACEHOLDER_THUMB) + THUMB_MARK
 
 
