@@ -58,6 +58,15 @@ def test_data_dir_comes_from_the_environment_when_no_flag_is_given(data_dir):
 
 
 @pytest.mark.slow
+def test_first_run_says_it_is_indexing_and_a_second_run_does_not(run):
+    first = run("recommend", "chess", "--k", "2", "--json")
+    assert first.exit_code == 0, first.stderr
+    assert "indexing 40 videos (first run" in first.stderr
+    again = run("recommend", "chess", "--k", "2", "--json")
+    assert again.exit_code == 0 and "indexing" not in again.stderr
+
+
+@pytest.mark.slow
 def test_recommend_k_limits_the_list(run):
     assert len(as_json(run("recommend", "astronomy", "--k", "3", "--json"))) == 3
 

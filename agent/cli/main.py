@@ -33,7 +33,7 @@ from agent.formatting import card_fields, render_list
 from agent.context import Context
 from agent.rules.rules_controller import plan_request
 from agent.session import Session
-from agent.sources import open_from_settings
+from agent.cli.first_run import open_with_progress
 from tools.catalog.indexer import index_transcripts
 from tools.catalog.store import load_catalog
 from tools.clips import NoMatch, find_clip
@@ -114,7 +114,7 @@ def recommend(text: str, k: K = 10, data_dir: DataDir = None, catalog: CatalogOp
     """One turn: recommend for TEXT (a request like 'I want to learn X', or just a topic)."""
     s = settings_from(data_dir, catalog, transcripts, user)
     try:
-        session = Session(open_from_settings(s), s.data_dir, controller=controller_for(controller), k=k,
+        session = Session(open_with_progress(s), s.data_dir, controller=controller_for(controller), k=k,
                           max_message_chars=s.max_message_chars, checkpoints_kept=s.checkpoints_kept)
         said = text if session.too_long(text) or plan_request(Context(session.lib, user=s.user), text).calls \
             else f"videos about {text}"
@@ -132,7 +132,7 @@ def similar(video_id: str, k: K = 10, data_dir: DataDir = None, catalog: Catalog
     """More like VIDEO_ID (the video itself excluded), whether or not chat showed them; changes no memory."""
     s = settings_from(data_dir, catalog, transcripts, user)
     try:
-        lib = open_from_settings(s)
+        lib = open_with_progress(s)
         lib.catalog.get(video_id)
         ranking = rank(lib, Request(s.user, seed_video=video_id, k=k, skip_seen=False))
     except ClipwiseError as exc:
@@ -149,7 +149,7 @@ def clip(video_id: str, interest: Annotated[str, typer.Option("--interest", help
     """The clip of VIDEO_ID worth watching for an interest."""
     s = settings_from(data_dir, catalog, transcripts, user)
     try:
-        lib = open_from_settings(s)
+        lib = open_with_progress(s)
         found = find_clip(lib, video_id, interest, embed_missing=True)
         if found is None:
             raise ClipwiseError(f"Video '{video_id}' has no transcript, so it cannot be clipped.")
@@ -167,7 +167,7 @@ def chat(data_dir: DataDir = None, catalog: CatalogOpt = None, transcripts: Tran
     """Talk to clipwise in the terminal (type 'help', or 'quit' to leave)."""
     s = settings_from(data_dir, catalog, transcripts, user)
     try:
-        session = Session(open_from_settings(s), s.data_dir, controller=controller_for(controller), k=s.results,
+        session = Session(open_with_progress(s), s.data_dir, controller=controller_for(controller), k=s.results,
                           max_message_chars=s.max_message_chars, checkpoints_kept=s.checkpoints_kept)
     except ClipwiseError as exc:
         fail(exc)

@@ -1,0 +1,28 @@
+"""Open the library for a command, with a progress bar on stderr while a first run indexes the catalog."""
+
+from __future__ import annotations
+
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from agent.cli.options import err
+from agent.settings import Settings
+from agent.sources import open_from_settings
+from tools.library import Library
+
+
+def open_with_progress(settings: Settings) -> Library:
+    """The library; where videos still need embedding (the first run), a bar with counts and time left."""
+    columns = (TextColumn("indexing videos (first run; chat starts when done)"), BarColumn(),
+               MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = None
+
+        def advance(done: int, total: int) -> None:
+            nonlocal task
+            if task is None:
+                task = bar.add_task("videos", total=total)
+                if not err.is_terminal:  # no live bar where stderr is a file or a pipe: one line instead
+                    err.print(f"indexing {total} videos (first run; chat starts when done)…")
+            bar.update(task, completed=done)
+
+        return open_from_settings(settings, progress=advance)
