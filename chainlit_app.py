@@ -21,12 +21,12 @@ from chainlit.config import config as chainlit_config
 from chainlit.server import app as chainlit_server
 from chainlit.types import ThreadDict
 
+from agent.cli.first_run import open_with_progress
 from agent.controllers import controller_named
 from agent.private_files import keep_private
 from agent.read_settings import read_settings
 from agent.session import AsyncSession
 from agent.settings import Settings
-from agent.sources import open_from_settings
 from agent.web import web_views as ui
 from agent.web.feedback_guard import FeedbackGuard
 from agent.web.footer import own_footer
@@ -87,7 +87,8 @@ async def session() -> AsyncSession:
     async with _opening:
         if _session is None:
             settings = app_settings()
-            lib = await cl.make_async(open_from_settings)(settings)
+            # The first run's indexing shows its progress in the terminal that started the server.
+            lib = await cl.make_async(open_with_progress)(settings)
             controller = controller_named()  # the LLM when a key or base URL is set, else the rules
             _session = await AsyncSession(lib, settings.data_dir, controller=controller, k=settings.results,
                                           max_message_chars=settings.max_message_chars,
