@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     import_worker_bytes: int = Field(default=2_000_000, ge=0)
     """Attached exports of at least this many bytes (all files of one message) are read in a worker
     process at low priority; smaller ones in a thread of the server."""
+    fetch_model: bool = True
+    """Where the embedding model is not on disk, fetch it through Chroma's own download (offline, that
+    fails at once and clipwise runs on lexical matching, saying so)."""
     sources: Literal["auto", "local", "youtube", "local+youtube"] = "auto"
     """Where videos come from. 'auto': the local catalog, plus YouTube to fill up when
     YOUTUBE_API_KEY is set. 'youtube': only what YouTube search finds (and found before)."""

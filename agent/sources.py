@@ -55,4 +55,4 @@ def open_from_settings(settings: Settings, youtube: YouTubeSettings | None = Non
     first run's indexing."""
     catalog, sources = catalog_and_sources(settings, youtube, http, transcript_api)
     return open_library(catalog, settings.data_dir, sources=sources, undo_kept=settings.undo_kept,
-                        progress=progress)
+                        progress=progress, fetch_model=settings.fetch_model)

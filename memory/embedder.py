@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import logging
 import os
+import tarfile
 from functools import cached_property
 from typing import Sequence
 
+import httpx
 import numpy as np
 from chromadb.utils.embedding_functions.onnx_mini_lm_l6_v2 import ONNXMiniLM_L6_V2
+from tenacity import RetryError
 
 log = logging.getLogger(__name__)
 
@@ -67,14 +70,33 @@ class MiniLMEmbedder(ONNXMiniLM_L6_V2):
         return self._normalize(pooled).astype(np.float32)
 
 
-def load_embedder() -> MiniLMEmbedder | None:
-    """The embedder, or None (with a plain warning) when the model files are not on disk."""
+FETCH_COMMAND = ('uv run python -c "from chromadb.utils.embedding_functions import DefaultEmbeddingFunction as D; '
+                 "D()(['x'])\"")
+"""One command that makes Chroma fetch its model (on a machine with internet)."""
+
+
+def fetch_model(embedder: MiniLMEmbedder) -> bool:
+    """Fetch the model through Chroma's own download (a progress bar, its SHA-256 checked); False
+    when it cannot be had (no network, a refused or corrupted download)."""
+    log.info("Embedding model all-MiniLM-L6-v2 not found in %s: fetching it (once, about 80 MB)", embedder.model_dir)
+    try:
+        embedder._download_model_if_not_exists()
+    except (httpx.HTTPError, OSError, ValueError, tarfile.TarError, RetryError) as exc:
+        log.info("fetching the embedding model failed: %s", exc)
+        return False
+    return embedder.is_available()
+
+
+def load_embedder(fetch: bool = False) -> MiniLMEmbedder | None:
+    """The embedder, fetched first where it is missing and `fetch` allows; or None, with one plain
+    warning saying what is lost and how to get it."""
     embedder = MiniLMEmbedder()
-    if embedder.is_available():
+    if embedder.is_available() or (fetch and fetch_model(embedder)):
         return embedder
     log.warning(
-        "Embedding model all-MiniLM-L6-v2 not found in %s; semantic search is off and "
-        "clipwise runs on lexical (BM25) matching only. Put the model there to turn it on.",
-        embedder.model_dir,
+        "Embedding model all-MiniLM-L6-v2 not found in %s%s; semantic search is off and clipwise runs on "
+        "lexical (BM25) matching only: videos must share your words to be found, and clips are placed by "
+        "words alone. To turn it on, run once with internet: %s",
+        embedder.model_dir, " and it could not be fetched" if fetch else "", FETCH_COMMAND,
     )
     return None

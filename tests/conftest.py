@@ -29,6 +29,7 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     data = tmp_path / "clipwise-data"
     data.mkdir()
     monkeypatch.setenv("CLIPWISE_DATA_DIR", str(data))
+    monkeypatch.setenv("CLIPWISE_FETCH_MODEL", "false")  # tests never download (tests/test_model_fetch.py serves it)
     return data
 
 

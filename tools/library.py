@@ -186,7 +186,7 @@ def fetch_transcript(job: tuple[str, SearchBackend]) -> tuple[str, TranscriptAns
 
 def open_library(catalog: Catalog, data_dir: Path, build_index: bool = True,
                  sources: tuple[SearchBackend, ...] = (), undo_kept: int = UNDO_KEPT,
-                 progress: Callable[[int, int], None] | None = None) -> Library:
+                 progress: Callable[[int, int], None] | None = None, fetch_model: bool = False) -> Library:
     """Open memory in the data dir and bring the video index up to date with the catalog and with
     what the other sources (YouTube) found before. `progress(done, total)` follows the embedding
     of new videos (the first run embeds them all)."""
@@ -194,7 +194,7 @@ def open_library(catalog: Catalog, data_dir: Path, build_index: bool = True,
     for source in sources:
         catalog.videos.update({v.video_id: v for v in source.saved_videos() if v.video_id not in catalog.videos})
         catalog.transcript_paths.update(source.saved_transcripts())
-    embedder = load_embedder()
+    embedder = load_embedder(fetch=fetch_model)
     vectors = VectorStore(data_dir / "chroma", catalog_name=catalog.name)
     lib = Library(catalog, vectors, UserStore(data_dir / "memory.sqlite", undo_kept=undo_kept), embedder)
     lib.sources += list(sources)
