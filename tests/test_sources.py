@@ -187,7 +187,7 @@ def test_index_from_youtube_keeps_a_catalog_that_works_offline(data_dir: Path, t
     offline = CliRunner().invoke(app, ["recommend", "origami crane", "--catalog", str(out), "--transcripts",
                                        str(tmp_path / "origami-transcripts"), "--json", "--data-dir", str(tmp_path / "d2")])
     assert offline.exit_code == 0, offline.output
-    first = json.loads(offline.output)[0]
+    first = json.loads(offline.stdout)[0]
     assert first["video_id"] == "oriCrane001" and first["clip"] is not None
     assert KEY not in out.read_text()
 
