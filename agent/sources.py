@@ -51,7 +51,7 @@ def catalog_and_sources(settings: Settings, youtube: YouTubeSettings | None = No
 def open_from_settings(settings: Settings, youtube: YouTubeSettings | None = None, http=None,
                        transcript_api=None, progress=None) -> Library:
     """The library on the chosen sources. `http` and `transcript_api` replace the network (recorded
-    responses in the evals, the library's own mocks in tests); `progress(done, total)` follows a
+    responses in the evals, the library's own mocks in tests); `progress(n, total)` follows a
     first run's indexing."""
     catalog, sources = catalog_and_sources(settings, youtube, http, transcript_api)
     return open_library(catalog, settings.data_dir, sources=sources, undo_kept=settings.undo_kept,

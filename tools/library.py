@@ -8,8 +8,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
-from collections.abc import Callable
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from functools import lru_cache
@@ -188,8 +187,8 @@ def open_library(catalog: Catalog, data_dir: Path, build_index: bool = True,
                  sources: tuple[SearchBackend, ...] = (), undo_kept: int = UNDO_KEPT,
                  progress: Callable[[int, int], None] | None = None, fetch_model: bool = False) -> Library:
     """Open memory in the data dir and bring the video index up to date with the catalog and with
-    what the other sources (YouTube) found before. `progress(done, total)` follows the embedding
-    of new videos (the first run embeds them all)."""
+    what the other sources (YouTube) found before. `progress(n, total)` is told of each batch of n
+    new videos embedded out of total (the first run embeds them all)."""
     data_dir.mkdir(parents=True, exist_ok=True)
     for source in sources:
         catalog.videos.update({v.video_id: v for v in source.saved_videos() if v.video_id not in catalog.videos})
@@ -202,14 +201,7 @@ def open_library(catalog: Catalog, data_dir: Path, build_index: bool = True,
         todo, gone = stale_videos(catalog, vectors)
         if todo or gone:
             log.info("indexing %d new or changed videos", len(todo))
-            done = 0
-
-            def advance(n: int) -> None:
-                nonlocal done
-                done += n
-                progress(done, len(todo))
-
-            index_videos(catalog, vectors, embedder, advance if progress else None)
+            index_videos(catalog, vectors, embedder, (lambda n: progress(n, len(todo))) if progress else None)
     lib.load_vectors()
     if resynced := lib.resync_interest_vectors():
         log.warning("interest vectors of %d user(s) disagreed with memory (an interrupted change?): re-synced",

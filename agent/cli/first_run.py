@@ -10,19 +10,21 @@ from agent.sources import open_from_settings
 from tools.library import Library
 
 
+WHY_WAIT = "first run; chat starts when done"
+
+
 def open_with_progress(settings: Settings) -> Library:
     """The library; where videos still need embedding (the first run), a bar with counts and time left."""
-    columns = (TextColumn("indexing videos (first run; chat starts when done)"), BarColumn(),
-               MofNCompleteColumn(), TimeRemainingColumn())
+    columns = (TextColumn(f"indexing videos ({WHY_WAIT})"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=err, transient=True) as bar:
         task = None
 
-        def advance(done: int, total: int) -> None:
+        def advance(n: int, total: int) -> None:
             nonlocal task
             if task is None:
                 task = bar.add_task("videos", total=total)
                 if not err.is_terminal:  # no live bar where stderr is a file or a pipe: one line instead
-                    err.print(f"indexing {total} videos (first run; chat starts when done)…")
-            bar.update(task, completed=done)
+                    err.print(f"indexing {total} videos ({WHY_WAIT})…")
+            bar.advance(task, n)
 
         return open_from_settings(settings, progress=advance)
