@@ -36,3 +36,22 @@ def test_a_light_interest_still_has_real_matches(lib, user):
     items = {i.video_id: i for i in recommend(lib, Request(user)).items}
     assert items["demo-chess2"].matched_by == "interest"
     assert items["demo-chess2"].matched_interest["text"] == "chess endgames"
+
+
+def test_each_item_says_what_decided_its_rank(lib, user):
+    """The 'why' chart's bars: the signals that scored an item add up to its score, and 'less X'
+    shows as the negative part it is."""
+    from tools import steering
+    from tools.ranking import Request, recommend
+
+    steering.add_interest(lib, user, "linear algebra", "I want to learn linear algebra")
+    asked = recommend(lib, Request(user, query="matrices", k=5)).items
+    assert asked and all(set(i.parts) <= {"your request", "your interests"} for i in asked)
+    assert all(abs(sum(i.parts.values()) - i.score) < 1e-3 for i in asked)
+    assert asked[0].parts["your request"] > 0 and asked[0].parts["your interests"] > 0
+
+    steering.less_topic(lib, user, "eigenvectors")
+    lessened = recommend(lib, Request(user, k=10)).items
+    penalised = [i for i in lessened if i.parts.get("less eigenvectors", 0) < 0]
+    assert penalised, [i.parts for i in lessened]
+    assert all(abs(sum(i.parts.values()) - i.score) < 1e-3 for i in lessened)

@@ -33,6 +33,8 @@ def explain(lib: Library, user: str, item: dict, position: int) -> dict:
         "has_transcript": video.video_id in lib.catalog.transcript_paths,
         "rules_applied": item.get("rules_applied", []),
         "score": item.get("score"),
+        "parts": item.get("parts") or {},
+        "duration_s": video.duration_s,
         "reason": item.get("reason"),
     }
 

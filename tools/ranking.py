@@ -62,6 +62,8 @@ class RankedItem:
     reason: str
     clip_note: str | None = None
     """Why there is no clip, when the reason is known (e.g. the uploader turned captions off)."""
+    parts: dict[str, float] = field(default_factory=dict)
+    """What each signal added to the score (they sum to it): the 'why' chart's bars."""
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
@@ -95,21 +97,23 @@ def interest_dict(interest: Interest) -> dict:
     }
 
 
-def score_candidates(lib: Library, req: Request, active: list[Interest]) -> tuple[np.ndarray, np.ndarray, str]:
-    """Scores of every catalog video, the index of the interest that explains each, and the mode."""
+def score_parts(lib: Library, req: Request, active: list[Interest]) -> tuple[dict[str, np.ndarray], np.ndarray, str]:
+    """What each catalog video scores on each signal that decides the rank (the sum is its score),
+    the index of the interest that explains each, and the mode."""
     n = len(lib.ids)
     per_interest = np.stack([lib.relevance(i.text) * i.weight for i in active]) if active else np.zeros((0, n))
     best = per_interest.argmax(0) if active else np.full(n, -1)
     interest_score = per_interest.max(0) if active else np.zeros(n)
     if req.seed_video:
-        return lib.similarity_to(req.seed_video) + INTEREST_WEIGHT * interest_score, best, "similar video"
+        return {"like the video you chose": lib.similarity_to(req.seed_video),
+                "your interests": INTEREST_WEIGHT * interest_score}, best, "similar video"
     if req.query:
         asked = np.max(np.stack([lib.relevance(q) for q in (req.query, *req.queries)]), axis=0)
-        return QUERY_WEIGHT * asked + INTEREST_WEIGHT * interest_score, best, "request"
+        return {"your request": QUERY_WEIGHT * asked, "your interests": INTEREST_WEIGHT * interest_score}, best, "request"
     if active:
-        return interest_score, best, "interest"
+        return {"your interests": interest_score}, best, "interest"
     views = np.array([math.log1p(lib.catalog.get(v).view_count or 0) for v in lib.ids])
-    return views / (views.max() or 1.0), best, "popular"
+    return {"popularity": views / (views.max() or 1.0)}, best, "popular"
 
 
 LESS_WEIGHT = 0.5
@@ -117,9 +121,7 @@ LESS_WEIGHT = 0.5
 not enough to hide a video that matches what was asked much better."""
 
 
-def less_penalty(lib: Library, less_topics: tuple[str, ...]) -> np.ndarray | float:
-    if not less_topics:
-        return 0.0
+def less_penalty(lib: Library, less_topics: tuple[str, ...]) -> np.ndarray:
     return LESS_WEIGHT * np.max(np.stack([lib.relevance(t) for t in less_topics]), axis=0)
 
 
@@ -265,9 +267,12 @@ def recommend(lib: Library, req: Request) -> Ranking:
     interests = lib.users.interests(req.user)
     active = [i for i in interests if i.status == "active"]
     dropped = [i for i in interests if i.status == "dropped"]
-    scores, best, mode = score_candidates(lib, req, active)
+    parts, best, mode = score_parts(lib, req, active)
+    scores = sum(parts.values())
     matched = scores > 0
-    scores = scores - less_penalty(lib, lib.users.rules(req.user).less_topics)
+    if less := lib.users.rules(req.user).less_topics:
+        parts["less " + ", ".join(less)] = -less_penalty(lib, less)
+        scores = sum(parts.values())
     order = np.argsort(-scores, kind="stable")
     if mode != "popular":  # 'less X' lowers a match, it never removes one
         order = order[matched[order]]
@@ -284,7 +289,7 @@ def recommend(lib: Library, req: Request) -> Ranking:
     for vid in picked:
         if mode != "popular" and strength[vid] < floor:
             items.append(RankedItem(vid, round(float(scores[lib.row[vid]]), 4), None, "exploration", None,
-                                    "exploration pick: little to do with what you asked"))
+                                    "exploration pick: little to do with what you asked", parts=parts_of(parts, lib.row[vid])))
             continue
         i = int(best[lib.row[vid]])
         interest = interest_dict(asked or active[i]) if i >= 0 else None
@@ -295,11 +300,16 @@ def recommend(lib: Library, req: Request) -> Ranking:
         clip_d = clip.as_dict() if isinstance(clip, Clip) else None
         note = clip.note if isinstance(clip, NoMatch) else None if clip_d else lib.no_transcript.get(vid)
         items.append(RankedItem(vid, round(float(scores[lib.row[vid]]), 4), interest, mode, clip_d,
-                                reason_line(vid, mode, interest, clip_d, req, lib), note))
+                                reason_line(vid, mode, interest, clip_d, req, lib), note, parts_of(parts, lib.row[vid])))
     steps = [f"search: {min(len(order), POOL)} candidates", *pool.steps, f"kept {len(items)}"]
     rules = lib.users.rules(req.user)
     notices = [] if mode == "popular" else shortfall(lib, items, req.k, pool, scores, best, active, mode, floor, req.seed_video)
     return Ranking(items, steps, describe_rules(rules, dropped), notices)
+
+
+def parts_of(parts: dict[str, np.ndarray], row: int) -> dict[str, float]:
+    """One video's score parts, the signals that gave it nothing left out."""
+    return {name: round(float(v[row]), 4) for name, v in parts.items() if abs(float(v[row])) >= 5e-5}
 
 
 def honest(picked: list[str], strength: dict[str, float], floor: float) -> list[str]:
