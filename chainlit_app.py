@@ -13,7 +13,6 @@ import asyncio
 import functools
 import os
 import uuid
-from collections import defaultdict
 from pathlib import Path
 
 import chainlit as cl
@@ -21,17 +20,18 @@ from chainlit.config import config as chainlit_config
 from chainlit.server import app as chainlit_server
 from chainlit.types import ThreadDict
 
-from agent.cli.first_run import open_with_progress
 from agent.controllers import controller_named
 from agent.private_files import keep_private
 from agent.read_settings import read_settings
 from agent.session import AsyncSession
 from agent.settings import Settings
+from agent.sources import open_from_settings
 from agent.web import web_views as ui
 from agent.web.feedback_guard import FeedbackGuard
 from agent.web.footer import own_footer
 from agent.web.import_worker import in_worker, prepare_in_worker
 from agent.web.instance_files import own_files_directory
+from agent.web.opening import LibraryOpening
 from agent.web.login_limits import LoginLimiter, LoginLimitMiddleware
 from agent.web.origin_guard import OriginGuard
 from agent.web.owned_data_layer import OwnedDataLayer
@@ -43,11 +43,18 @@ STREAM_WORDS = 4
 """Words per streamed chunk when the controller gives the reply in one piece."""
 
 _session: AsyncSession | None = None
-_opening = asyncio.Lock()
+_opening: LibraryOpening | None = None
+_session_lock = asyncio.Lock()
 _memory = asyncio.Lock()
 """One turn at a time per process: the library's user memory is a single SQLite connection."""
-_card_actions: dict[str, list[cl.Action]] = defaultdict(list)
-"""The buttons of each chat session's current list, removed when a new list replaces it."""
+_lists: dict[str, cl.CustomElement] = {}
+"""Each chat session's current list element, marked stale when a new list replaces it."""
+_followers: dict[str, asyncio.Task] = {}
+"""Each chat session's task that shows how far the opening has got."""
+_background: set[asyncio.Task] = set()
+"""Tasks that run beside the turns (transcript indexing, progress notes), kept until they end."""
+STARTERS_WAIT_S = 5
+"""How long the first page load waits for the catalog before offering starters without it."""
 
 
 @functools.cache
@@ -81,25 +88,45 @@ own_files_directory()
 own_footer(chainlit_config)
 
 
+def opening() -> LibraryOpening:
+    """The library's opening, started once per process (agent/web/opening.py)."""
+    global _opening
+    if _opening is None:
+        settings = app_settings()
+        _opening = LibraryOpening(
+            lambda found, advance: open_from_settings(settings, progress=advance, on_catalog=found)).start()
+    return _opening
+
+
 async def session() -> AsyncSession:
-    """One library and graph per server process (opened at start-up, see open_session)."""
+    """One library and graph per server process; waits while the first run indexes the catalog."""
     global _session
-    async with _opening:
+    async with _session_lock:
         if _session is None:
             settings = app_settings()
-            # The first run's indexing shows its progress in the terminal that started the server.
-            lib = await cl.make_async(open_with_progress)(settings)
+            lib = await asyncio.to_thread(opening().wait)
             controller = controller_named()  # the LLM when a key or base URL is set, else the rules
             _session = await AsyncSession(lib, settings.data_dir, controller=controller, k=settings.results,
                                           max_message_chars=settings.max_message_chars,
                                           checkpoints_kept=settings.checkpoints_kept).start()
+            beside(opening().index_transcripts(_memory))
     return _session
+
+
+def beside(coro) -> asyncio.Task:
+    """Run `coro` beside the turns, holding on to its task until it ends."""
+    task = asyncio.create_task(coro)
+    _background.add(task)
+    task.add_done_callback(_background.discard)
+    return task
 
 
 @cl.on_app_startup
 async def open_session() -> None:
-    """Open the library (and bring its index up to date) before the server takes requests."""
-    await session()
+    """Start opening the library (the first run indexes the catalog) without holding up the server:
+    pages load at once and show how far it has got."""
+    opening()
+    beside(session())
 
 
 @cl.on_app_shutdown
@@ -153,24 +180,38 @@ def data_layer() -> OwnedDataLayer:
 
 @cl.set_starters
 async def starters(user=None, language=None):
-    """The user's interests, then the loaded catalog's most common topics (agent/web/starters.py)."""
-    s = await session()
-    name = user.identifier if user else app_settings().user
-    async with _memory:
-        interests = [i.text for i in s.lib.users.interests(name, status="active")]
-    return [cl.Starter(label=st.label, message=st.message)
-            for st in starter_list(s.lib.catalog.videos.values(), interests)]
+    """The user's interests, then the loaded catalog's most common topics (agent/web/starters.py);
+    while the first run indexes, the catalog's topics alone."""
+    o = opening()
+    await asyncio.to_thread(o.wait_for_catalog, STARTERS_WAIT_S)
+    interests: list[str] = []
+    if o.ready and o.library is not None:
+        s = await session()
+        async with _memory:
+            interests = [i.text for i in s.lib.users.interests(user.identifier if user else app_settings().user,
+                                                                 status="active")]
+    videos = o.catalog.videos.values() if o.catalog is not None else ()
+    return [cl.Starter(label=st.label, message=st.message) for st in starter_list(videos, interests)]
 
 
-def panel(s: AsyncSession, user: str) -> cl.CustomElement:
+def panel(s: AsyncSession, user: str, status: str | None = None) -> cl.CustomElement:
     """The memory panel (public/elements/Memory.jsx); one element id per chat session, so each
-    update replaces it in place."""
+    update replaces it in place. `status`: how far the transcripts for clips are."""
     element_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"clipwise-panel:{cl.context.session.id}"))
-    return cl.CustomElement(name="Memory", props=ui.panel_props(s.lib, user), display="side", id=element_id)
+    props = dict(ui.panel_props(s.lib, user), status=opening().clips_note() if status is None else status)
+    return cl.CustomElement(name="Memory", props=props, display="side", id=element_id)
 
 
-async def show_panel(s: AsyncSession, user: str) -> None:
-    await cl.ElementSidebar.set_elements([panel(s, user)])
+def narrow_screen() -> bool:
+    """Whether this chat is on a phone-sized screen (public/clipwise.js says so in a cookie)."""
+    return ui.narrow_screen(cl.context.session.environ.get("HTTP_COOKIE", ""))
+
+
+async def show_panel(s: AsyncSession, user: str, opened: bool = False, status: str | None = None) -> None:
+    """The memory panel beside the chat; on a phone, where it would cover the chat, only when asked."""
+    if narrow_screen() and not opened:
+        return
+    await cl.ElementSidebar.set_elements([panel(s, user, status)])
     await cl.ElementSidebar.set_title("Memory")
 
 
@@ -181,28 +222,30 @@ async def stream_text(msg: cl.Message, text: str) -> None:
         await asyncio.sleep(0.01)
 
 
-async def show_cards(results: list[dict]) -> None:
-    key = cl.context.session.id
-    for action in _card_actions.pop(key, []):
-        await action.remove()
-    for n, card in enumerate(results, start=1):
-        actions = [cl.Action(**a) for a in ui.card_actions(n, card["video_id"])]
-        await cl.Message(content=ui.card_markdown(card, n), actions=actions,
-                         metadata=ui.card_metadata(n, card["video_id"])).send()
-        _card_actions[key].extend(actions)
+def list_element(props: dict, message_id: str) -> cl.CustomElement:
+    """A list's cards (public/elements/Cards.jsx), one element per reply that showed them."""
+    element_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"clipwise-list:{message_id}"))
+    return cl.CustomElement(name="Cards", props=props, display="inline", id=element_id, for_id=message_id)
+
+
+async def retire_list() -> None:
+    """The session's previous list stays on screen, its buttons off: 'a new list replaces it'."""
+    if (old := _lists.pop(cl.context.session.id, None)) is not None:
+        old.props = dict(old.props, stale=True)
+        await old.update()
 
 
 async def run_turn(text: str, echo: bool = False) -> None:
-    """One turn through the graph: tool steps as they finish, the reply streamed, then the cards."""
+    """One turn through the graph: tool steps as they finish (folded under the reply), the reply in
+    one sentence, then the list's cards or the why picture."""
     s, user, thread = await session(), current_user(), cl.context.session.thread_id
     if echo:
         await cl.Message(content=ui.escape_md(text), author=user, type="user_message").send()
     async with _memory:
-        reply, turn = cl.Message(content=""), None
+        reply, turn, trace = cl.Message(content=""), None, Trace()
         async for kind, payload in s.astream_turn(text, user=user, thread=thread):
             if kind == "step":
-                async with cl.Step(name=ui.step_name(payload), type="tool") as step:
-                    step.output = ui.escape_md(payload)
+                await trace.add(payload)
             elif kind == "token":
                 await reply.stream_token(ui.escape_token(payload))
             else:
@@ -212,16 +255,81 @@ async def run_turn(text: str, echo: bool = False) -> None:
             await stream_text(reply, final)
         else:  # the streamed words were the model's alone; the reply also carries notes and fallbacks
             reply.content = final
-        if turn.choices:
-            reply.actions = [cl.Action(**a) for a in ui.choice_actions(turn.choices)]
-        await reply.send()
+        actions = [cl.Action(**a) for a in ui.choice_actions(turn.choices)] if turn.choices else []
+        if narrow_screen():
+            actions.append(cl.Action(name="open_memory", label="Memory", payload={}))
+        reply.actions = actions
         if turn.results:
-            await show_cards(turn.results)
+            await retire_list()
+            props = ui.cards_props(turn.results)
+            reply.metadata = {"clipwise_list": props}
+            reply.elements = [list_element(props, reply.id)]
+            _lists[cl.context.session.id] = reply.elements[0]
+        elif turn.explanation:
+            reply.elements = [cl.CustomElement(name="Why", props=ui.why_props(turn.explanation), display="inline")]
+        await reply.send()
+        await trace.fold_under_reply()
         await show_panel(s, user)
+
+
+class Trace:
+    """The turn's tool steps: shown live as they finish, then moved under the reply, folded."""
+
+    def __init__(self):
+        self.lines: list[str] = []
+        self.live: cl.Step | None = None
+
+    async def add(self, summary: str) -> None:
+        self.lines.append(summary)
+        if self.live is None:
+            self.live = cl.Step(name=ui.trace_name(self.lines), type="tool")
+            await self.live.send()
+        self.live.name, self.live.output = ui.trace_name(self.lines), ui.escape_md("\n".join(self.lines))
+        await self.live.update()
+
+    async def fold_under_reply(self) -> None:
+        if self.live is None:
+            return
+        await self.live.remove()
+        async with cl.Step(name=ui.trace_name(self.lines), type="tool") as folded:
+            folded.output = ui.escape_md("\n".join(self.lines))
+
+
+async def follow_opening(user: str) -> None:
+    """While the first run indexes the catalog, a note with its counts and time left, gone when the
+    chat can answer (the starters take its place); then the panel follows the transcripts for clips."""
+    o, note = opening(), None
+    while not o.ready:
+        text = ui.escape_md(o.note())
+        if note is None:
+            note = await cl.Message(content=text).send()
+        elif text != note.content:
+            note.content = text
+            await note.update()
+        await asyncio.sleep(0.5)
+    if note is not None:
+        if o.error is not None:
+            note.content = ui.escape_md(o.note())
+            await note.update()
+            return
+        await note.remove()
+    s, shown = await session(), None
+    while True:
+        finished, text = o.transcripts_finished, o.clips_note()
+        if text != shown:
+            async with _memory:
+                await show_panel(s, user, status=text)
+            shown = text
+        if finished:
+            return
+        await asyncio.sleep(5)
 
 
 @cl.on_chat_start
 async def on_chat_start() -> None:
+    o = opening()
+    if o.waiting:  # within a second of opening the page, and kept up to date beside the chat
+        _followers[cl.context.session.id] = beside(follow_opening(current_user()))
     s = await session()
     async with _memory:
         await show_panel(s, current_user())
@@ -229,25 +337,28 @@ async def on_chat_start() -> None:
 
 @cl.on_chat_resume
 async def on_chat_resume(thread: ThreadDict) -> None:
-    """Put back the current list's buttons and the panel; the graph resumes from its checkpoint."""
+    """Put back the lists' cards (only the current one's buttons act) and the panel; the graph
+    resumes from its checkpoint."""
     s, user = await session(), current_user()
     shown = await s.ashown(user=user, thread=thread["id"])
-    key = cl.context.session.id
-    for message_id, n, video_id in ui.cards_to_restore(thread.get("steps") or [], shown):
-        for a in ui.card_actions(n, video_id):
-            action = cl.Action(**a)
-            await action.send(for_id=message_id)
-            _card_actions[key].append(action)
-    async with _memory:
-        element = panel(s, user)
-    # Chainlit sends this same thread dict to the browser after this hook, and the browser then
-    # replaces its elements with the thread's: the panel has to be one of them to stay open.
-    thread.setdefault("elements", []).append(element.to_dict())
+    elements = thread.setdefault("elements", [])
+    for message_id, props in ui.lists_to_restore(thread.get("steps") or [], shown):
+        element = list_element(props, message_id)
+        if not props["stale"]:
+            _lists[cl.context.session.id] = element
+        elements.append(element.to_dict())
+    if not narrow_screen():
+        async with _memory:
+            # Chainlit sends this same thread dict to the browser after this hook, and the browser then
+            # replaces its elements with the thread's: the panel has to be one of them to stay open.
+            elements.append(panel(s, user).to_dict())
 
 
 @cl.on_chat_end
 async def on_chat_end() -> None:
-    _card_actions.pop(cl.context.session.id, None)
+    _lists.pop(cl.context.session.id, None)
+    if (follower := _followers.pop(cl.context.session.id, None)) is not None:
+        follower.cancel()
 
 
 @cl.on_message
@@ -281,7 +392,6 @@ async def card_action(action: cl.Action) -> None:
     s = await session()
     shown = await s.ashown(user=current_user(), thread=cl.context.session.thread_id)
     if problem := ui.stale_card(action.payload, shown):
-        await action.remove()
         await cl.Message(content=problem).send()
         return
     await run_turn(action.payload["request"], echo=True)
@@ -294,6 +404,14 @@ for _name, *_ in ui.CARD_ACTIONS:
 @cl.action_callback("panel")
 async def panel_action(action: cl.Action) -> None:
     await run_turn(action.payload["request"], echo=True)
+
+
+@cl.action_callback("open_memory")
+async def open_memory(action: cl.Action) -> None:
+    """The phone's way to the memory panel, which a phone does not open by itself."""
+    s = await session()
+    async with _memory:
+        await show_panel(s, current_user(), opened=True)
 
 
 @cl.action_callback("choice")

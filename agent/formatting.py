@@ -15,6 +15,7 @@ def card_fields(lib: Library, item: dict) -> dict:
         "duration_s": video.duration_s, "duration": fmt_duration(video.duration_s),
         "thumbnail_url": video.thumbnail_url, "url": video.url_at(clip["start"]) if clip else video.url,
         "clip": clip, "reason": item["reason"], "is_demo": video.is_demo,
+        "published": video.published_at.isoformat() if video.published_at else None,
     }
 
 

@@ -68,23 +68,25 @@ def test_escaping_keeps_line_breaks_and_indentation():
     assert out.splitlines()[1].startswith("\u00a0\u00a0That")
 
 
-def test_card_of_the_nasty_demo_title_shows_it_literally_and_has_no_link():
-    c = card(title=NASTY, channel="Slow Kitchen", is_demo=True, url=None, thumbnail_url=None)
-    md = ui.card_markdown(c, 1)
-    html = render(md)
-    assert "&lt;b&gt;Bold&lt;/b&gt; claims about **sourdough** &lt;script&gt;alert(1)&lt;/script&gt;" in html
-    assert "<script" not in html and html.count("<strong>") == 1  # only the card's own bold title line
-    assert "href" not in html
-    assert ui.PLACEHOLDER_THUMB in md and "demo item: no link" in html
+def test_a_card_carries_its_text_as_data_and_links_only_http():
+    """Cards.jsx renders every string with React (text, never markup); the card gives it the title as
+    written, and no link for a demo item."""
+    c = ui.card_props(card(title=NASTY, channel="Slow Kitchen", is_demo=True, url=None, thumbnail_url=None), 1)
+    assert c["title"] == NASTY and c["url"] is None and c["embed"] is None
+    assert c["thumb"] == ui.PLACEHOLDER_THUMB and c["placeholder"] == ui.PLACEHOLDER_THUMB
+    assert c["clip"] == {"span": "0:42–2:10", "quote": "a linear map keeps lines straight"}
 
 
-def test_card_links_the_clip_start_and_shows_the_real_thumbnail():
-    md = ui.card_markdown(card(), 3)
-    html = render(md)
-    assert 'href="https://www.youtube.com/watch?v=abc123XYZ_-&amp;t=42s"' in html
-    assert "0:42–2:10" in html and "a linear map keeps lines straight" in html
-    assert 'src="https://i.ytimg.com/vi/abc123XYZ_-/hqdefault.jpg#clipwise-thumb"' in html
-    assert "<strong>3. Linear maps</strong>" in html
+def test_a_card_links_the_clip_start_and_plays_it_inline_in_youtubes_privacy_player():
+    c = ui.card_props(card(published="2024-03-01"), 3)
+    assert c["url"] == "https://www.youtube.com/watch?v=abc123XYZ_-&t=42s"
+    assert c["meta"] == "Vector Lane · 10:00 · 2024-03-01"
+    assert c["thumb"] == "https://i.ytimg.com/vi/abc123XYZ_-/hqdefault.jpg"
+    assert c["embed"] == "https://www.youtube-nocookie.com/embed/abc123XYZ_-?start=42&end=130&autoplay=1&rel=0"
+    assert [b["payload"]["request"] for b in c["buttons"]] == ["why #3", "more like #3", "not interested in #3",
+                                                                "block the channel of #3"]
+    whole = ui.card_props(card(clip=None, url="https://www.youtube.com/watch?v=abc123XYZ_-"), 1)
+    assert whole["clip"] is None and "start=0&end=&" in whole["embed"]
 
 
 def test_only_http_urls_become_links_or_images():
@@ -99,15 +101,40 @@ def test_only_http_urls_become_links_or_images():
 
 def test_a_youtube_video_without_a_thumbnail_gets_youtubes_and_demo_items_the_placeholder():
     assert ui.thumbnail_src(card(video_id="dQw4w9WgXcQ", thumbnail_url=None)) == (
-        "https://i.ytimg.com/vi/dQw4w9WgXcQ/mqdefault.jpg" + ui.THUMB_MARK)
+        "https://i.ytimg.com/vi/dQw4w9WgXcQ/mqdefault.jpg")
     assert ui.thumbnail_src(card(video_id="not a youtube id", thumbnail_url=None)).startswith(ui.PLACEHOLDER_THUMB)
     assert ui.thumbnail_src(card(video_id="dQw4w9WgXcQ", is_demo=True)).startswith(ui.PLACEHOLDER_THUMB)
 
 
-def test_reply_head_drops_the_list_the_cards_show():
+def test_reply_head_drops_the_list_the_cards_show_and_says_the_trace_as_a_sentence():
     reply = "interests: added 'sourdough'\n\nsearch: 24 candidates; kept 2\n1. A — B (1:00)\n   why: x\n2. C — D (2:00)"
-    assert ui.reply_head(reply, [{}, {}]) == "interests: added 'sourdough'\n\nsearch: 24 candidates; kept 2"
+    results = [{"matched_by": "interest", "reason": "matches your interest 'sourdough'"}] * 2
+    assert ui.reply_head(reply, results) == "interests: added 'sourdough'\n\n2 videos for your interests."
     assert ui.reply_head("rules: blocked channel 'X'", []) == "rules: blocked channel 'X'"
+
+
+def test_the_list_sentence_says_what_was_left_out_and_why():
+    asked = {"matched_by": "request", "reason": "matches your request 'linear algebra'; the part from 1:00 to 2:00"}
+    explore = {"matched_by": "exploration", "reason": "exploration pick: little to do with what you asked"}
+    trace = "search: 200 candidates; blocked channel: -3; already shown: -2; over 20 min: -4; kept 10"
+    said = ui.reply_head(trace + "\nnote: 2 more match but their length is unknown\n1. x", [asked] * 9 + [explore])
+    assert said == ("10 videos for “linear algebra” (1 of them is an exploration pick); 9 left out: "
+                    "from channels you blocked (3), shown before (2), over 20 min (4).\n"
+                    "2 more match but their length is unknown")
+    like = {"matched_by": "similar video", "reason": "similar to 'Essence of calculus' (same playlist)"}
+    assert ui.list_sentence("search: 50 candidates; the video itself: -1; kept 1", [like]) == (
+        "1 video like “Essence of calculus”; 1 left out: the video you chose (1).")
+
+
+def test_why_picture_has_the_score_parts_and_the_clip_on_the_timeline():
+    exp = {"item": 2, "title": "T", "parts": {"your request": 0.5, "your interests": 0.1, "less crypto": -0.2},
+           "score": 0.4, "duration_s": 600, "clip": {"start": 60.0, "end": 150.0}, "quote": {"text": "q", "start": 70.0},
+           "rules_applied": ["blocked channel 'X'"], "matched_interest": None, "has_transcript": True}
+    props = ui.why_props(exp)
+    assert [(p["name"], p["value"]) for p in props["parts"]] == [("your request", 0.5), ("your interests", 0.1),
+                                                                  ("less crypto", -0.2)]
+    assert props["clip"] == {"start": 60.0, "end": 150.0, "span": "1:00–2:30"} and props["quote_at"] == 70.0
+    assert props["duration_s"] == 600 and props["rules"] == ["blocked channel 'X'"]
 
 
 def test_step_names_come_from_the_tool_summary():
@@ -135,15 +162,22 @@ def test_a_card_of_an_earlier_list_cannot_act():
     assert ui.stale_card({"n": "2", "video_id": "b"}, shown)
 
 
-def test_resumed_thread_gets_buttons_back_on_the_cards_of_the_current_list_only():
-    meta = lambda n, v: json.dumps(ui.card_metadata(n, v))  # noqa: E731 - stored as JSON text in SQLite
+def test_a_resumed_thread_shows_its_lists_again_and_only_the_current_one_acts():
+    listed = lambda *ids: {"cards": [{"video_id": v} for v in ids], "stale": False}  # noqa: E731
     steps = [
-        {"id": "old1", "metadata": meta(1, "a")}, {"id": "old2", "metadata": meta(2, "b")},
-        {"id": "reply", "metadata": "{}"},
-        {"id": "new1", "metadata": ui.card_metadata(1, "c")}, {"id": "new2", "metadata": meta(2, "d")},
+        {"id": "old", "metadata": json.dumps({"clipwise_list": listed("a", "b")})},  # stored as JSON text in SQLite
+        {"id": "reply", "metadata": "{}"}, {"id": "why", "metadata": None},
+        {"id": "new", "metadata": {"clipwise_list": listed("c", "d")}},
     ]
-    assert ui.cards_to_restore(steps, [{"video_id": "c"}, {"video_id": "d"}]) == [("new1", 1, "c"), ("new2", 2, "d")]
-    assert ui.cards_to_restore(steps, [{"video_id": "x"}]) == []
+    restored = ui.lists_to_restore(steps, [{"video_id": "c"}, {"video_id": "d"}])
+    assert [(i, p["stale"]) for i, p in restored] == [("old", True), ("new", False)]
+    assert [p["stale"] for _, p in ui.lists_to_restore(steps, [{"video_id": "x"}])] == [True, True]
+
+
+def test_only_the_clipwise_cookie_saying_narrow_makes_a_phone_screen():
+    assert ui.narrow_screen("access_token=abc; clipwise_screen=narrow")
+    assert not ui.narrow_screen("clipwise_screen=wide") and not ui.narrow_screen("")
+    assert not ui.narrow_screen('bad"cookie; =;;') and not ui.narrow_screen("other_screen=narrow")
 
 
 @pytest.fixture
@@ -285,7 +319,8 @@ def test_chainlit_sqlalchemy_data_layer_keeps_threads_in_our_sqlite_schema(tmp_p
         create_step = SQLAlchemyDataLayer.create_step.__wrapped__  # skip the wait for a live session
         await create_step(layer, {
             "id": "s1", "threadId": "t1", "name": "clipwise", "type": "assistant_message", "streaming": False,
-            "output": "card", "createdAt": "2025-01-01T00:00:00Z", "metadata": ui.card_metadata(1, "demo-cook01"),
+            "output": "card", "createdAt": "2025-01-01T00:00:00Z",
+            "metadata": {"clipwise_list": {"cards": [{"video_id": "demo-cook01"}], "stale": False}},
         })
         thread = await layer.get_thread("t1")
         mine = await layer.list_threads(Pagination(first=10), ThreadFilter(userId=alice.id))
@@ -295,7 +330,8 @@ def test_chainlit_sqlalchemy_data_layer_keeps_threads_in_our_sqlite_schema(tmp_p
 
     thread, mine, theirs = asyncio.run(scenario())
     assert thread["userIdentifier"] == "alice" and [s["output"] for s in thread["steps"]] == ["card"]
-    assert ui.cards_to_restore(thread["steps"], [{"video_id": "demo-cook01"}]) == [("s1", 1, "demo-cook01")]
+    assert [(i, p["stale"]) for i, p in ui.lists_to_restore(thread["steps"], [{"video_id": "demo-cook01"}])] == [
+        ("s1", False)]
     assert [t["id"] for t in mine.data] == ["t1"] and theirs.data == []
 
 

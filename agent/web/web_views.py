@@ -14,6 +14,7 @@ import re
 import secrets
 import sqlite3
 import string
+from http.cookies import CookieError, SimpleCookie
 from pathlib import Path
 from urllib.parse import quote
 
@@ -25,9 +26,8 @@ from tools.imports.imported_item import SOURCE_NAMES
 from tools.library import Library
 
 PLACEHOLDER_THUMB = "/public/placeholder-thumb.svg"
-THUMB_MARK = "#clipwise-thumb"
-"""Appended to every thumbnail URL: the stylesheet sizes these images and puts the placeholder
-behind them, so an image that cannot load (offline) shows the placeholder."""
+"""Shown for demo items and ids that are not YouTube's, and by Cards.jsx for any thumbnail that
+cannot load (offline)."""
 PUNCTUATION = frozenset(string.punctuation)
 CARD_ACTIONS = (
     ("why", "Why?", "why #{n}", "explain"),
@@ -74,39 +74,120 @@ YOUTUBE_THUMB = "https://i.ytimg.com/vi/{}/mqdefault.jpg"
 
 def thumbnail_src(card: dict) -> str:
     """The catalog's thumbnail, else YouTube's for a YouTube id; the local placeholder for demo
-    items and ids that are not YouTube's (and, by the stylesheet, for any image that fails to load)."""
+    items and ids that are not YouTube's."""
     if card.get("is_demo"):
-        return PLACEHOLDER_THUMB + THUMB_MARK
+        return PLACEHOLDER_THUMB
     real = safe_url(card.get("thumbnail_url"))
     if real is None and YOUTUBE_ID.fullmatch(card.get("video_id") or ""):
         real = YOUTUBE_THUMB.format(card["video_id"])
-    return (real or PLACEHOLDER_THUMB) + THUMB_MARK
+    return real or PLACEHOLDER_THUMB
 
 
-def card_markdown(card: dict, n: int) -> str:
-    """One recommendation: thumbnail, number and title, channel and length, clip link, reason."""
-    lines = [f"![]({thumbnail_src(card)})", "",
-             f"**{n}\\. {escape_md(card['title'])}**",
-             f"{escape_md(card.get('channel') or 'unknown channel')} · {escape_md(card.get('duration') or '?')}"]
-    clip, url = card.get("clip"), safe_url(card.get("url"))
-    if clip:
-        span = f"{fmt_duration(clip['start'])}–{fmt_duration(clip['end'])}"
-        where = f"[▶ clip {span}]({url})" if url else f"clip {span} \\(demo item: no link\\)"
-        quote_text = f" — “{escape_md(clip['quote'])}”" if clip.get("quote") else ""
-        lines.append(where + quote_text)
-    elif url:
-        lines.append(f"[▶ watch]({url})")
-    lines.append(f"*Why:* {escape_md(card.get('reason'))}")
-    return "\n".join(lines)
+YOUTUBE_EMBED = "https://www.youtube-nocookie.com/embed/{id}?start={start}&end={end}&autoplay=1&rel=0"
+"""YouTube's privacy-enhanced player: no cookies until the user plays."""
+
+
+def clip_span(clip: dict) -> str:
+    return f"{fmt_duration(clip['start'])}–{fmt_duration(clip['end'])}"
+
+
+def embed_src(card: dict) -> str | None:
+    """The inline player's address for a YouTube video, at its clip (or from the start)."""
+    if card.get("is_demo") or not YOUTUBE_ID.fullmatch(card.get("video_id") or ""):
+        return None
+    clip = card.get("clip") or {}
+    start = int(clip.get("start") or 0)
+    end = int(clip["end"]) if clip.get("end") else ""
+    return YOUTUBE_EMBED.format(id=card["video_id"], start=start, end=end)
+
+
+def card_props(card: dict, n: int) -> dict:
+    """One card of the list element (public/elements/Cards.jsx). React renders every string as text."""
+    clip = card.get("clip")
+    meta = [card.get("channel") or "unknown channel", card.get("duration") or "?"]
+    if card.get("published"):
+        meta.append(card["published"])
+    return {
+        "n": n, "video_id": card["video_id"], "title": card["title"], "meta": " · ".join(meta),
+        "thumb": thumbnail_src(card), "placeholder": PLACEHOLDER_THUMB,
+        "url": safe_url(card.get("url")), "embed": embed_src(card),
+        "clip": {"span": clip_span(clip), "quote": clip.get("quote") or ""} if clip else None,
+        "reason": card.get("reason") or "", "buttons": card_actions(n, card["video_id"]),
+    }
+
+
+def cards_props(results: list[dict], stale: bool = False) -> dict:
+    return {"cards": [card_props(c, n) for n, c in enumerate(results, start=1)], "stale": stale}
 
 
 def reply_head(reply: str, results: list[dict]) -> str:
-    """The reply without the numbered list the cards already show."""
+    """The reply without the numbered list the cards already show; the ranking's trace line
+    ('search: 120 candidates; blocked channel: -3; kept 10') said as a sentence."""
     if not results:
         return reply
     lines = reply.splitlines()
     first = next((i for i, line in enumerate(lines) if line.startswith("1. ")), len(lines))
-    return "\n".join(lines[:first]).strip()
+    said = [list_sentence(line, results) if TRACE.match(line) else line.removeprefix("note: ")
+            for line in lines[:first]]
+    return "\n".join(said).strip()
+
+
+TRACE = re.compile(r"^search: \d+ candidates(?P<removed>(?:; [^;]+: -\d+)*); kept \d+$")
+REMOVED = {"already shown": "shown before", "blocked channel": "from channels you blocked",
+           "not interested": "marked not interested", "the video itself": "the video you chose"}
+"""How the ranking's filter names read in a sentence; the rest (limits, dropped topics) read as they are."""
+
+
+def list_sentence(trace: str, results: list[dict]) -> str:
+    """'10 videos for “linear algebra”; 3 left out: from channels you blocked (3).'"""
+    n = len(results)
+    head = f"{n} video{'s' if n != 1 else ''} {list_subject(results)}"
+    explore = sum(1 for r in results if r.get("matched_by") == "exploration")
+    if explore:
+        head += f" ({explore} of them {'is an exploration pick' if explore == 1 else 'are exploration picks'})"
+    removed = [(name.strip(), int(count)) for name, count in
+               re.findall(r"; ([^;]+): -(\d+)", TRACE.match(trace).group("removed"))]
+    if not removed:
+        return head + "."
+    total = sum(c for _, c in removed)
+    why = ", ".join(f"{REMOVED.get(name, name)} ({c})" for name, c in removed)
+    return f"{head}; {total} left out: {why}."
+
+
+def list_subject(results: list[dict]) -> str:
+    """What the list is for, from its first real match."""
+    first = next((r for r in results if r.get("matched_by") != "exploration"), results[0])
+    mode, reason = first.get("matched_by"), first.get("reason") or ""
+    if mode == "request" and (m := re.match(r"matches your request '(.+?)'", reason)):
+        return f"for “{m.group(1)}”"
+    if mode == "similar video" and (m := re.match(r"similar to '(.+?)'", reason)):
+        return f"like “{m.group(1)}”"
+    if mode == "interest":
+        return "for your interests"
+    if mode == "popular":
+        return "that are popular (tell me what you like and the list follows you)"
+    return "for you"
+
+
+def why_props(exp: dict) -> dict:
+    """The 'why #N' picture (public/elements/Why.jsx): what decided the rank, and where the clip sits."""
+    clip, quote = exp.get("clip"), exp.get("quote")
+    return {
+        "item": exp["item"], "title": exp["title"],
+        "parts": [{"name": name, "value": value} for name, value in (exp.get("parts") or {}).items()],
+        "score": exp.get("score"),
+        "duration_s": exp.get("duration_s"),
+        "clip": {"start": clip["start"], "end": clip["end"], "span": clip_span(clip)} if clip else None,
+        "quote_at": quote["start"] if quote else None,
+        "rules": list(exp.get("rules_applied") or []),
+        "interest": (exp.get("matched_interest") or {}).get("text"),
+        "has_transcript": bool(exp.get("has_transcript")),
+    }
+
+
+def trace_name(summaries: list[str]) -> str:
+    """'search, rules': the tools of a turn, in order, once each (Chainlit shows 'Used search, rules')."""
+    return ", ".join(dict.fromkeys(step_name(s) for s in summaries))
 
 
 def step_name(summary: str) -> str:
@@ -152,23 +233,36 @@ def stale_card(payload: dict, shown: list[dict]) -> str | None:
     return None
 
 
-def card_metadata(n: int, video_id: str) -> dict:
-    return {"clipwise_card": {"n": n, "video_id": video_id}}
-
-
-def cards_to_restore(steps: list[dict], shown: list[dict]) -> list[tuple[str, int, str]]:
-    """(message id, n, video_id) of the latest card messages that show the current list, so their
-    buttons can be put back when a thread is resumed."""
-    latest: dict[int, tuple[str, str]] = {}
+def lists_to_restore(steps: list[dict], shown: list[dict]) -> list[tuple[str, dict]]:
+    """(reply id, cards props) of every reply that showed a list, oldest first, so a resumed thread
+    shows its lists again; all are stale but the latest, and that one too unless it is the list
+    "#N" refers to now."""
+    lists = []
     for step in steps:
         meta = step.get("metadata") or {}
         if isinstance(meta, str):
             meta = _json(meta)
-        card = meta.get("clipwise_card") if isinstance(meta, dict) else None
-        if card:
-            latest[card["n"]] = (step["id"], card["video_id"])
-    return [(sid, n, vid) for n, (sid, vid) in sorted(latest.items())
-            if n <= len(shown) and shown[n - 1].get("video_id") == vid]
+        props = meta.get("clipwise_list") if isinstance(meta, dict) else None
+        if isinstance(props, dict) and isinstance(props.get("cards"), list):
+            lists.append((step["id"], dict(props, stale=True)))
+    if lists:
+        ids = [c.get("video_id") for c in lists[-1][1]["cards"]]
+        if ids == [item.get("video_id") for item in shown]:
+            lists[-1][1]["stale"] = False
+    return lists
+
+
+NARROW_COOKIE = "clipwise_screen"
+"""Set by public/clipwise.js to 'narrow' on phone-sized screens, where Chainlit's side panel covers the chat."""
+
+
+def narrow_screen(cookie_header: str) -> bool:
+    cookies = SimpleCookie()
+    try:
+        cookies.load(cookie_header or "")
+    except CookieError:
+        return False
+    return NARROW_COOKIE in cookies and cookies[NARROW_COOKIE].value == "narrow"
 
 
 def _json(text: str):
@@ -194,7 +288,7 @@ def _interest_row(ctx: Context, i: Interest) -> dict:
     buttons += _button(ctx, "Forget", f"forget {t}", "forget_topic", topic=t)
     sources = [{"source": SOURCES.get(e.source, e.source), "quote": e.quote,
                 "when": e.said_at[:16].replace("T", " ") or "date unknown"} for e in i.evidence[-3:]]
-    return {"text": t, "status": i.status, "sources": sources, "buttons": buttons}
+    return {"text": t, "status": i.status, "weight": round(i.weight, 3), "sources": sources, "buttons": buttons}
 
 
 def panel_props(lib: Library, user: str) -> dict:
@@ -212,6 +306,7 @@ def panel_props(lib: Library, user: str) -> dict:
         "limits": limits,
         "limit_buttons": _button(ctx, "Clear limits", "clear limits", "clear_limits") if limits else [],
         "hidden": len(rules.hidden_videos),
+        "max_weight": max([i.weight for i in interests if i.status == "active"], default=1.0),
         "undo": _button(ctx, "Undo last change", "undo", "undo"),
     }
 

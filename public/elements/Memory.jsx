@@ -37,6 +37,14 @@ export default function Memory() {
         <span className={i.status === "dropped" ? "line-through text-muted-foreground" : "font-medium"}>{i.text}</span>
         {buttons(i.buttons)}
       </div>
+      {i.status === "active" ? (
+        <div className="flex items-center gap-2 my-0.5" title={`weight ${i.weight}`} data-weight={i.weight}>
+          <span className="bg-muted rounded-sm overflow-hidden" style={{ display: "block", width: 128, height: 6 }}>
+            <span className="bg-primary" style={{ display: "block", height: 6, width: `${(100 * i.weight) / (props.max_weight || 1)}%` }} />
+          </span>
+          <span className="text-xs text-muted-foreground tabular-nums">{i.weight.toFixed(2)}</span>
+        </div>
+      ) : null}
       {(i.sources || []).map((s, n) => (
         <div key={n} className="text-xs text-muted-foreground">
           from {s.source}: “{s.quote}” ({s.when} UTC)
@@ -57,6 +65,7 @@ export default function Memory() {
   return (
     <div className="flex flex-col text-sm p-1" id="clipwise-memory-panel" data-user={props.user}>
       <div className="text-xs text-muted-foreground mb-3">Memory of {props.user}</div>
+      {props.status ? <div className="text-xs text-muted-foreground mb-3" data-testid="panel-status">{props.status}</div> : null}
       {section("Interests", props.active && props.active.length ? <ul>{props.active.map(interest)}</ul> : none, "panel-active")}
       {section("Dropped topics", props.dropped && props.dropped.length ? <ul>{props.dropped.map(interest)}</ul> : none, "panel-dropped")}
       {section(

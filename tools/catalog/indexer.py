@@ -100,20 +100,32 @@ def transcript_windows(
     return windows, vectors
 
 
+def transcripts_to_index(catalog: Catalog, store: VectorStore) -> list[str]:
+    """Videos whose transcript has no current windows in the store."""
+    return [v for v in catalog.transcript_paths
+            if store.windows_of(v, catalog.transcript_fingerprint(v)) is None]
+
+
+def index_transcript(catalog: Catalog, store: VectorStore, embedder: MiniLMEmbedder, video_id: str,
+                     report: IndexReport) -> None:
+    """Embed one transcript's windows; an unreadable file is reported and skipped."""
+    try:
+        windows, _ = transcript_windows(catalog, store, embedder, video_id)
+    except TranscriptError as exc:
+        report.skipped.append(str(exc))
+    else:
+        report.transcripts_embedded += 1
+        report.windows_embedded += len(windows)
+
+
 def index_transcripts(
     catalog: Catalog, store: VectorStore, embedder: MiniLMEmbedder, report: IndexReport,
     progress: Progress | None = None,
 ) -> None:
     """Embed the windows of every transcript not yet indexed; an unreadable file is reported and skipped."""
+    todo = set(transcripts_to_index(catalog, store))
     for video_id in catalog.transcript_paths:
-        fingerprint = catalog.transcript_fingerprint(video_id)
-        if store.windows_of(video_id, fingerprint) is None:
-            try:
-                windows, _ = transcript_windows(catalog, store, embedder, video_id)
-            except TranscriptError as exc:
-                report.skipped.append(str(exc))
-            else:
-                report.transcripts_embedded += 1
-                report.windows_embedded += len(windows)
+        if video_id in todo:
+            index_transcript(catalog, store, embedder, video_id, report)
         if progress:
             progress(1)

@@ -1,0 +1,165 @@
+"""The web app's library, opened in the background so the page answers at once: the catalog first,
+then the first run's video index (with counts and time left), then the transcripts' windows for
+clips, one at a time between turns. Whoever waits can read how far it has got."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import threading
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+from tools.catalog.indexer import IndexReport, index_transcript, transcripts_to_index
+from tools.catalog.store import Catalog
+from tools.library import Library
+
+log = logging.getLogger(__name__)
+
+OPENING_NICENESS = 10
+"""The opening thread's CPU priority (Linux gives each thread its own): the page that shows its progress,
+and the browser on the same machine, come first. The embedding model's worker threads, started from
+this thread, inherit it."""
+
+
+def lower_this_threads_priority() -> None:
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), OPENING_NICENESS)
+    except (AttributeError, OSError):  # not Linux, or not allowed: indexing runs at the server's priority
+        pass
+
+
+@dataclass
+class Stage:
+    """How far one stage of the opening is: done of total, since when."""
+
+    done: int = 0
+    total: int = 0
+    started: float = 0.0
+
+    def left_s(self) -> float | None:
+        """Seconds left at the pace so far; None until there is a pace."""
+        if not self.done or not self.total:
+            return None
+        return (time.monotonic() - self.started) / self.done * (self.total - self.done)
+
+
+def about(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    if seconds < 60:
+        return f"about {max(1, round(seconds))} s left"
+    return f"about {round(seconds / 60)} min left"
+
+
+OpenFn = Callable[[Callable[[Catalog], None], Callable[[int, int], None]], Library]
+"""open(on_catalog, progress) -> the library, as agent.sources.open_from_settings takes them."""
+
+
+class LibraryOpening:
+    """Runs the opening in a thread; `catalog` is known as soon as it is loaded, before indexing."""
+
+    def __init__(self, open_fn: OpenFn):
+        self._open = open_fn
+        self.catalog: Catalog | None = None
+        self.library: Library | None = None
+        self.error: BaseException | None = None
+        self.videos = Stage()
+        self.transcripts = Stage()
+        self.transcripts_finished = False
+        self._ready = threading.Event()
+        self._catalog_known = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> "LibraryOpening":
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="clipwise-open", daemon=True)
+            self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        lower_this_threads_priority()
+        try:
+            self.library = self._open(self._found, self._advance)
+        except BaseException as exc:  # noqa: BLE001 - kept and raised to whoever waits for the library
+            self.error = exc
+        finally:
+            self._catalog_known.set()
+            self._ready.set()
+
+    def _found(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self._catalog_known.set()
+
+    def wait_for_catalog(self, timeout: float) -> Catalog | None:
+        """The catalog, once loaded (or None after `timeout` s, or when loading it failed)."""
+        self._catalog_known.wait(timeout)
+        return self.catalog
+
+    def _advance(self, n: int, total: int) -> None:
+        if not self.videos.total:
+            self.videos = Stage(0, total, time.monotonic())
+        self.videos.done += n
+
+    @property
+    def ready(self) -> bool:
+        return self._ready.is_set()
+
+    def wait(self, timeout: float | None = None) -> Library | None:
+        """The library once open (None if `timeout` ran out); raises what opening it raised."""
+        if not self._ready.wait(timeout):
+            return None
+        if self.error is not None:
+            raise self.error
+        return self.library
+
+    async def index_transcripts(self, turns: asyncio.Lock) -> IndexReport:
+        """Embed the transcripts not yet indexed, one at a time, each while no turn runs (`turns` is the
+        lock a turn holds), so a turn waits for one transcript at most; clips get better as it goes."""
+        lib, report = self.library, IndexReport()
+        if lib is None or lib.embedder is None:
+            self.transcripts_finished = True
+            return report
+        todo = await asyncio.to_thread(transcripts_to_index, lib.catalog, lib.vectors)
+        self.transcripts = Stage(0, len(todo), time.monotonic())
+        for video_id in todo:
+            async with turns:
+                await asyncio.to_thread(index_transcript, lib.catalog, lib.vectors, lib.embedder, video_id, report)
+            self.transcripts.done += 1
+        self.transcripts_finished = True
+        if report.skipped:
+            log.warning("transcripts left out of the index:\n%s", "\n".join(report.skipped))
+        return report
+
+    def note(self) -> str:
+        """What the page says while the chat cannot answer yet ('' once it can)."""
+        if self.error is not None:
+            return f"The catalog could not be opened: {self.error}"
+        if self.ready:
+            return ""
+        if self.catalog is None:
+            return "Loading the catalog…"
+        v = self.videos
+        if not v.total:
+            return f"Opening {len(self.catalog):,} videos…"
+        left = about(v.left_s())
+        wait = f"first run; chat starts when done, {left}" if left else "first run; chat starts when done"
+        return f"Indexing {v.done:,} of {v.total:,} videos ({wait})…"
+
+    def clips_note(self) -> str:
+        """How far the transcripts for clips are ('' when there were none to index)."""
+        t = self.transcripts
+        if not t.total:
+            return ""
+        if self.transcripts_finished:
+            return f"Clips: all {t.total:,} new transcripts indexed."
+        left = f", {about(t.left_s())}" if t.left_s() is not None else ""
+        return (f"Clips: {t.done:,} of {t.total:,} transcripts indexed{left}. Until a video's is in, "
+                "its clip is found when you ask, a little slower.")
+
+    @property
+    def waiting(self) -> bool:
+        """Whether there is anything left to tell a page that opens now."""
+        return not self.ready or not self.transcripts_finished
