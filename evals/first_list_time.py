@@ -30,10 +30,13 @@ async def first_list(server: ChainlitServer, started: float, request: str) -> di
     client = ChainlitClient(server.url, timeout_s=900)
     try:
         await client.login(USER, PASSWORD)
-        await client.connect()
+        connecting, first_word = asyncio.create_task(client.connect()), None
+        while not connecting.done():  # the chat's first words can come long before its start has ended
+            if first_word is None and any(m.get("type") == "assistant_message" for m in client._steps.values()):
+                first_word = time.monotonic() - started
+            await asyncio.sleep(0.05)
+        await connecting
         connected = time.monotonic() - started
-        words = [m for m in client._steps.values() if m.get("type") == "assistant_message"]
-        first_word = connected if words else None
         turn = await client.send(request)
         metas = [m.get("metadata") or {} for m in turn.messages]
         # one message per card before the list became one element; the list's cards in its reply's metadata after
@@ -54,9 +57,12 @@ def measure(catalog: Path | None, transcripts: Path | None, request: str) -> dic
     with tempfile.TemporaryDirectory(prefix="clipwise-first-list-") as tmp:
         server = ChainlitServer(Path(tmp) / "data", Path(tmp) / "chainlit.log", {USER: PASSWORD}, env)
         started = time.monotonic()
-        with server.start(timeout_s=900):
+        server.start(timeout_s=900)
+        try:
             up = time.monotonic() - started
             times = asyncio.run(first_list(server, started, request))
+        finally:
+            server.stop()
     return {"up": up, **times}
 
 
