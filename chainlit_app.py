@@ -37,6 +37,7 @@ from agent.web.origin_guard import OriginGuard
 from agent.web.owned_data_layer import OwnedDataLayer
 from agent.web.revoked_tokens import RevokedTokenMiddleware, RevokedTokens
 from agent.web.starters import starters as starter_list
+from agent.web.turn_gate import TurnGate
 from agent.web.web_uploads import commit_uploads, prepare_uploads
 
 STREAM_WORDS = 4
@@ -45,8 +46,8 @@ STREAM_WORDS = 4
 _session: AsyncSession | None = None
 _opening: LibraryOpening | None = None
 _session_lock = asyncio.Lock()
-_memory = asyncio.Lock()
-"""One turn at a time per process: the library's user memory is a single SQLite connection."""
+_gate = TurnGate()
+"""One turn at a time per user; different users' turns run side by side (agent/web/turn_gate.py)."""
 _lists: dict[str, cl.CustomElement] = {}
 """Each chat session's current list element, marked stale when a new list replaces it."""
 _followers: dict[str, asyncio.Task] = {}
@@ -109,7 +110,7 @@ async def session() -> AsyncSession:
             _session = await AsyncSession(lib, settings.data_dir, controller=controller, k=settings.results,
                                           max_message_chars=settings.max_message_chars,
                                           checkpoints_kept=settings.checkpoints_kept).start()
-            beside(opening().index_transcripts(_memory))
+            beside(opening().index_transcripts(_gate))
     return _session
 
 
@@ -187,18 +188,19 @@ async def starters(user=None, language=None):
     interests: list[str] = []
     if o.ready and o.library is not None:
         s = await session()
-        async with _memory:
-            interests = [i.text for i in s.lib.users.interests(user.identifier if user else app_settings().user,
-                                                                 status="active")]
+        name = user.identifier if user else app_settings().user
+        interests = [i.text for i in await asyncio.to_thread(s.lib.users.interests, name, status="active")]
     videos = o.catalog.videos.values() if o.catalog is not None else ()
     return [cl.Starter(label=st.label, message=st.message) for st in starter_list(videos, interests)]
 
 
-def panel(s: AsyncSession, user: str, status: str | None = None) -> cl.CustomElement:
+async def panel(s: AsyncSession, user: str, status: str | None = None) -> cl.CustomElement:
     """The memory panel (public/elements/Memory.jsx); one element id per chat session, so each
     update replaces it in place. `status`: how far the transcripts for clips are."""
     element_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"clipwise-panel:{cl.context.session.id}"))
-    props = dict(ui.panel_props(s.lib, user), status=opening().clips_note() if status is None else status)
+    # Off the event loop: another user's change may hold the memory store for a moment.
+    props = dict(await asyncio.to_thread(ui.panel_props, s.lib, user),
+                 status=opening().clips_note() if status is None else status)
     return cl.CustomElement(name="Memory", props=props, display="side", id=element_id)
 
 
@@ -211,7 +213,7 @@ async def show_panel(s: AsyncSession, user: str, opened: bool = False, status: s
     """The memory panel beside the chat; on a phone, where it would cover the chat, only when asked."""
     if narrow_screen() and not opened:
         return
-    await cl.ElementSidebar.set_elements([panel(s, user, status)])
+    await cl.ElementSidebar.set_elements([await panel(s, user, status)])
     await cl.ElementSidebar.set_title("Memory")
 
 
@@ -241,7 +243,7 @@ async def run_turn(text: str, echo: bool = False) -> None:
     s, user, thread = await session(), current_user(), cl.context.session.thread_id
     if echo:
         await cl.Message(content=ui.escape_md(text), author=user, type="user_message").send()
-    async with _memory:
+    async with _gate.user(user):
         reply, turn, trace = cl.Message(content=""), None, Trace()
         async for kind, payload in s.astream_turn(text, user=user, thread=thread):
             if kind == "step":
@@ -317,7 +319,7 @@ async def follow_opening(user: str) -> None:
     while True:
         finished, text = o.transcripts_finished, o.clips_note()
         if text != shown:
-            async with _memory:
+            async with _gate.user(user):
                 await show_panel(s, user, status=text)
             shown = text
         if finished:
@@ -330,9 +332,9 @@ async def on_chat_start() -> None:
     o = opening()
     if o.waiting:  # within a second of opening the page, and kept up to date beside the chat
         _followers[cl.context.session.id] = beside(follow_opening(current_user()))
-    s = await session()
-    async with _memory:
-        await show_panel(s, current_user())
+    s, user = await session(), current_user()
+    async with _gate.user(user):
+        await show_panel(s, user)
 
 
 @cl.on_chat_resume
@@ -348,10 +350,10 @@ async def on_chat_resume(thread: ThreadDict) -> None:
             _lists[cl.context.session.id] = element
         elements.append(element.to_dict())
     if not narrow_screen():
-        async with _memory:
+        async with _gate.user(user):
             # Chainlit sends this same thread dict to the browser after this hook, and the browser then
             # replaces its elements with the thread's: the panel has to be one of them to stay open.
-            elements.append(panel(s, user).to_dict())
+            elements.append((await panel(s, user)).to_dict())
 
 
 @cl.on_chat_end
@@ -381,7 +383,7 @@ async def import_attached(uploads: list[tuple[str, Path]]) -> None:
         prepared = await cl.make_async(prepare_in_worker)(settings, uploads)
     else:
         prepared = await cl.make_async(prepare_uploads)(s.lib, uploads)
-    async with _memory:
+    async with _gate.user(user):
         text = await cl.make_async(commit_uploads)(s.lib, user, prepared)
         note.content = ui.escape_md(text)
         await note.update()
@@ -409,9 +411,9 @@ async def panel_action(action: cl.Action) -> None:
 @cl.action_callback("open_memory")
 async def open_memory(action: cl.Action) -> None:
     """The phone's way to the memory panel, which a phone does not open by itself."""
-    s = await session()
-    async with _memory:
-        await show_panel(s, current_user(), opened=True)
+    s, user = await session(), current_user()
+    async with _gate.user(user):
+        await show_panel(s, user, opened=True)
 
 
 @cl.action_callback("choice")

@@ -9,6 +9,7 @@ import threading
 import pytest
 
 from agent.web.opening import LibraryOpening
+from agent.web.turn_gate import TurnGate
 from tools.catalog.indexer import transcripts_to_index
 from tools.catalog.store import load_catalog
 from tools.errors import ClipwiseError
@@ -55,7 +56,7 @@ def test_a_catalog_that_cannot_be_opened_is_said_on_the_page_and_raised_to_whoev
 
 @pytest.mark.slow
 def test_transcripts_are_indexed_one_at_a_time_only_while_no_turn_runs(tmp_path):
-    """A turn holds the lock: indexing waits for it; once free, every transcript gets its windows and the
+    """While a turn runs, indexing waits; once none does, every transcript gets its windows and the
     panel's note says so."""
     opening = LibraryOpening(lambda found, advance: open_library(load_catalog(), tmp_path, progress=advance)).start()
     lib = opening.wait(120)
@@ -65,12 +66,11 @@ def test_transcripts_are_indexed_one_at_a_time_only_while_no_turn_runs(tmp_path)
     assert todo, "the demo catalog's transcripts should need indexing on a fresh data dir"
 
     async def scenario():
-        turn = asyncio.Lock()
-        await turn.acquire()  # a turn is running
-        indexing = asyncio.create_task(opening.index_transcripts(turn))
-        await asyncio.sleep(0.5)
-        during_turn = opening.transcripts.done
-        turn.release()
+        gate = TurnGate()
+        async with gate.user("someone"):  # a turn is running
+            indexing = asyncio.create_task(opening.index_transcripts(gate))
+            await asyncio.sleep(0.5)
+            during_turn = opening.transcripts.done
         report = await indexing
         return during_turn, report
 
@@ -80,3 +80,30 @@ def test_transcripts_are_indexed_one_at_a_time_only_while_no_turn_runs(tmp_path)
     assert transcripts_to_index(lib.catalog, lib.vectors) == []
     assert opening.clips_note() == f"Clips: all {len(todo)} new transcripts indexed." and not opening.waiting
     lib.users.close()
+
+
+def test_one_users_turns_queue_while_other_users_turns_run_beside_them():
+    async def scenario():
+        gate, log = TurnGate(), []
+
+        async def turn(user: str, n: int):
+            async with gate.user(user):
+                log.append(f"{user}{n} start")
+                await asyncio.sleep(0.05)
+                log.append(f"{user}{n} end")
+
+        quiet_seen = []
+
+        async def background():
+            await asyncio.sleep(0.01)
+            await gate.quiet()
+            quiet_seen.append(list(log))
+
+        await asyncio.gather(turn("alice", 1), turn("alice", 2), turn("bob", 1), background())
+        return log, quiet_seen
+
+    log, quiet_seen = asyncio.run(scenario())
+    assert log.index("alice1 end") < log.index("alice2 start")  # alice's second turn waited for her first
+    assert log.index("bob1 start") < log.index("alice1 end")  # bob did not wait for alice
+    # Background work went on only once the first turns had all ended (later turns are not held up by it).
+    assert len(quiet_seen) == 1 and {"alice1 end", "bob1 end"} <= set(quiet_seen[0])

@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
+from agent.web.turn_gate import TurnGate
 from tools.catalog.indexer import IndexReport, index_transcript, transcripts_to_index
 from tools.catalog.store import Catalog
 from tools.library import Library
@@ -115,9 +116,10 @@ class LibraryOpening:
             raise self.error
         return self.library
 
-    async def index_transcripts(self, turns: asyncio.Lock) -> IndexReport:
-        """Embed the transcripts not yet indexed, one at a time, each while no turn runs (`turns` is the
-        lock a turn holds), so a turn waits for one transcript at most; clips get better as it goes."""
+    async def index_transcripts(self, turns: TurnGate) -> IndexReport:
+        """Embed the transcripts not yet indexed, one at a time, each started when no turn runs, so
+        the chat keeps the CPU while people use it; clips get better as it goes. (A turn never writes
+        a transcript's windows, and reads them only when all are stored, so the two can overlap.)"""
         lib, report = self.library, IndexReport()
         if lib is None or lib.embedder is None:
             self.transcripts_finished = True
@@ -125,8 +127,8 @@ class LibraryOpening:
         todo = await asyncio.to_thread(transcripts_to_index, lib.catalog, lib.vectors)
         self.transcripts = Stage(0, len(todo), time.monotonic())
         for video_id in todo:
-            async with turns:
-                await asyncio.to_thread(index_transcript, lib.catalog, lib.vectors, lib.embedder, video_id, report)
+            await turns.quiet()
+            await asyncio.to_thread(index_transcript, lib.catalog, lib.vectors, lib.embedder, video_id, report)
             self.transcripts.done += 1
         self.transcripts_finished = True
         if report.skipped:
