@@ -20,14 +20,19 @@ class Starter:
     message: str
 
 
+FORM_TAGS = frozenset({"funny", "how to", "howto", "tutorial", "tutorials", "video", "videos", "youtube", "vlog",
+                       "new", "best", "official", "hd", "4k", "live", "shorts", "viral", "trending", "lol", "episode",
+                       "full episode", "part 1", "explained", "review", "reaction", "subscribe"})
+"""Tags uploaders put on any video to say what kind of video it is, not what it is about."""
 MAX_WORDS, MAX_CHARS = 4, 40
 """Tags are catalog text: only short ones are offered, and the button says exactly what it sends."""
 
 
 def meaningful(tag: str, channels: set[str]) -> bool:
-    """A short tag that names a topic: not a year or number, not a channel's name, not two letters."""
+    """A short tag that names a topic: not a year or number, not a channel's name, not two letters, not
+    a word for the kind of video ('funny', 'how to')."""
     return (2 < len(tag) <= MAX_CHARS and len(tag.split()) <= MAX_WORDS and not re.fullmatch(r"[\d\s\W]+", tag)
-            and tag not in channels)
+            and tag not in channels and tag not in FORM_TAGS)
 
 
 def catalog_topics(videos, limit: int = TOPICS) -> list[str]:
