@@ -133,6 +133,8 @@ async def open_session() -> None:
 @cl.on_app_shutdown
 async def close_session() -> None:
     global _session
+    for task in list(_background):  # transcript indexing stops between two transcripts
+        task.cancel()
     if _session is not None:
         await _session.aclose()
         _session = None
