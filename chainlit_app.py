@@ -19,6 +19,7 @@ import chainlit as cl
 from chainlit.config import config as chainlit_config
 from chainlit.server import app as chainlit_server
 from chainlit.types import ThreadDict
+from chainlit.utils import utc_now
 
 from agent.controllers import controller_named
 from agent.private_files import keep_private
@@ -277,26 +278,34 @@ async def run_turn(text: str, echo: bool = False) -> None:
 
 
 class Trace:
-    """The turn's tool steps: shown live as they finish, then moved under the reply, folded."""
+    """The turn's tool steps: shown live as they finish, then moved under the reply, folded. Each move
+    is one write of Chainlit's history (three a turn), not one per change."""
 
     def __init__(self):
         self.lines: list[str] = []
         self.live: cl.Step | None = None
 
+    def _step(self) -> cl.Step:
+        step = cl.Step(name=ui.trace_name(self.lines), type="tool")
+        step.output, step.start = ui.escape_md("\n".join(self.lines)), utc_now()
+        return step
+
     async def add(self, summary: str) -> None:
         self.lines.append(summary)
         if self.live is None:
-            self.live = cl.Step(name=ui.trace_name(self.lines), type="tool")
+            self.live = self._step()
             await self.live.send()
-        self.live.name, self.live.output = ui.trace_name(self.lines), ui.escape_md("\n".join(self.lines))
-        await self.live.update()
+        else:
+            self.live.name, self.live.output = ui.trace_name(self.lines), ui.escape_md("\n".join(self.lines))
+            await self.live.update()
 
     async def fold_under_reply(self) -> None:
         if self.live is None:
             return
         await self.live.remove()
-        async with cl.Step(name=ui.trace_name(self.lines), type="tool") as folded:
-            folded.output = ui.escape_md("\n".join(self.lines))
+        folded = self._step()
+        folded.end = utc_now()
+        await folded.send()
 
 
 async def follow_opening(user: str) -> None:

@@ -8,6 +8,7 @@ and HTML in it are shown as text, never rendered.
 
 from __future__ import annotations
 
+import copy
 import hmac
 import json
 import re
@@ -291,8 +292,32 @@ def _interest_row(ctx: Context, i: Interest) -> dict:
     return {"text": t, "status": i.status, "weight": round(i.weight, 3), "sources": sources, "buttons": buttons}
 
 
+class MemoryReads:
+    """The memory store, with each user's interests and rules read once: the panel asks the parser how
+    it reads every button's words, and each reading would read them again."""
+
+    def __init__(self, store):
+        self._store, self._read = store, {}
+
+    def interests(self, user: str, status: str | None = None):
+        key = ("interests", user, status)
+        if key not in self._read:
+            self._read[key] = self._store.interests(user, status)
+        return self._read[key]
+
+    def rules(self, user: str):
+        if ("rules", user) not in self._read:
+            self._read[("rules", user)] = self._store.rules(user)
+        return self._read[("rules", user)]
+
+    def __getattr__(self, name):
+        return getattr(self._store, name)
+
+
 def panel_props(lib: Library, user: str) -> dict:
     """Interests (active and dropped, with where each came from) and rules, with their buttons."""
+    lib = copy.copy(lib)
+    lib.users = MemoryReads(lib.users)
     interests = lib.users.interests(user)
     rules = lib.users.rules(user)
     limits = describe_limits(rules)
