@@ -167,6 +167,9 @@ class AsyncSession(Session):
             async for mode, chunk in self.graph.astream(
                 {"messages": [HumanMessage(text)]}, config,
                 context=self._context(user), stream_mode=["updates", "values", "messages"],
+                # One checkpoint write at the end of the turn, not one per step: several people's turns
+                # share the checkpoint database, and a failed turn is repaired from the one before.
+                durability="exit",
             ):
                 if mode == "values":
                     values = chunk
