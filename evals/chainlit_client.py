@@ -63,6 +63,11 @@ class ChainlitClient:
         not at the first task_end (the session's start can end after connect returns)."""
         self._changed = asyncio.Event()
 
+    @property
+    def seen(self) -> list[dict]:
+        """The latest version of each step the server has sent so far (a turn's are reset when it is sent)."""
+        return list(self._steps.values())
+
     def cookie(self, token: str | None = None) -> dict[str, str]:
         token = token or self.token
         return {"Cookie": f"{COOKIE}={token}"} if token else {}

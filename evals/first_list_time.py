@@ -32,7 +32,7 @@ async def first_list(server: ChainlitServer, started: float, request: str) -> di
         await client.login(USER, PASSWORD)
         connecting, first_word = asyncio.create_task(client.connect()), None
         while not connecting.done():  # the chat's first words can come long before its start has ended
-            if first_word is None and any(m.get("type") == "assistant_message" for m in client._steps.values()):
+            if first_word is None and any(m.get("type") == "assistant_message" for m in client.seen):
                 first_word = time.monotonic() - started
             await asyncio.sleep(0.05)
         await connecting

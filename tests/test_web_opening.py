@@ -70,13 +70,13 @@ def test_transcripts_are_indexed_one_at_a_time_only_while_no_turn_runs(tmp_path)
         async with gate.user("someone"):  # a turn is running
             indexing = asyncio.create_task(opening.index_transcripts(gate))
             await asyncio.sleep(0.5)
-            during_turn = opening.transcripts.done
+            during_turn = opening.transcripts.completed
         report = await indexing
         return during_turn, report
 
     during_turn, report = asyncio.run(scenario())
     assert during_turn == 0
-    assert report.transcripts_embedded == len(todo) and opening.transcripts.done == len(todo)
+    assert report.transcripts_embedded == len(todo) and opening.transcripts.completed == len(todo)
     assert transcripts_to_index(lib.catalog, lib.vectors) == []
     assert opening.clips_note() == f"Clips: all {len(todo)} new transcripts indexed." and not opening.waiting
     lib.users.close()

@@ -8,9 +8,9 @@ import asyncio
 import logging
 import os
 import threading
-import time
-from dataclasses import dataclass
 from typing import Callable
+
+from rich.progress import Progress, Task
 
 from agent.web.turn_gate import TurnGate
 from tools.catalog.indexer import IndexReport, index_transcript, transcripts_to_index
@@ -30,21 +30,6 @@ def lower_this_threads_priority() -> None:
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), OPENING_NICENESS)
     except (AttributeError, OSError):  # not Linux, or not allowed: indexing runs at the server's priority
         pass
-
-
-@dataclass
-class Stage:
-    """How far one stage of the opening is: done of total, since when."""
-
-    done: int = 0
-    total: int = 0
-    started: float = 0.0
-
-    def left_s(self) -> float | None:
-        """Seconds left at the pace so far; None until there is a pace."""
-        if not self.done or not self.total:
-            return None
-        return (time.monotonic() - self.started) / self.done * (self.total - self.done)
 
 
 def about(seconds: float | None) -> str:
@@ -67,12 +52,18 @@ class LibraryOpening:
         self.catalog: Catalog | None = None
         self.library: Library | None = None
         self.error: BaseException | None = None
-        self.videos = Stage()
-        self.transcripts = Stage()
+        # rich's progress (not drawn: the page says it) counts each stage and estimates its time left.
+        self._bars = Progress(disable=True)
+        self.videos = self._stage("videos")
+        self.transcripts = self._stage("transcripts")
         self.transcripts_finished = False
         self._ready = threading.Event()
         self._catalog_known = threading.Event()
         self._thread: threading.Thread | None = None
+
+    def _stage(self, name: str) -> Task:
+        task_id = self._bars.add_task(name, total=0)
+        return next(t for t in self._bars.tasks if t.id == task_id)
 
     def start(self) -> "LibraryOpening":
         if self._thread is None:
@@ -101,8 +92,8 @@ class LibraryOpening:
 
     def _advance(self, n: int, total: int) -> None:
         if not self.videos.total:
-            self.videos = Stage(0, total, time.monotonic())
-        self.videos.done += n
+            self._bars.reset(self.videos.id, total=total)
+        self._bars.advance(self.videos.id, n)
 
     @property
     def ready(self) -> bool:
@@ -125,11 +116,11 @@ class LibraryOpening:
             self.transcripts_finished = True
             return report
         todo = await asyncio.to_thread(transcripts_to_index, lib.catalog, lib.vectors)
-        self.transcripts = Stage(0, len(todo), time.monotonic())
+        self._bars.reset(self.transcripts.id, total=len(todo))
         for video_id in todo:
             await turns.quiet()
             await asyncio.to_thread(index_transcript, lib.catalog, lib.vectors, lib.embedder, video_id, report)
-            self.transcripts.done += 1
+            self._bars.advance(self.transcripts.id, 1)
         self.transcripts_finished = True
         if report.skipped:
             log.warning("transcripts left out of the index:\n%s", "\n".join(report.skipped))
@@ -146,9 +137,9 @@ class LibraryOpening:
         v = self.videos
         if not v.total:
             return f"Opening {len(self.catalog):,} videos…"
-        left = about(v.left_s())
+        left = about(v.time_remaining)
         wait = f"first run; chat starts when done, {left}" if left else "first run; chat starts when done"
-        return f"Indexing {v.done:,} of {v.total:,} videos ({wait})…"
+        return f"Indexing {int(v.completed):,} of {int(v.total):,} videos ({wait})…"
 
     def clips_note(self) -> str:
         """How far the transcripts for clips are ('' when there were none to index)."""
@@ -156,9 +147,9 @@ class LibraryOpening:
         if not t.total:
             return ""
         if self.transcripts_finished:
-            return f"Clips: all {t.total:,} new transcripts indexed."
-        left = f", {about(t.left_s())}" if t.left_s() is not None else ""
-        return (f"Clips: {t.done:,} of {t.total:,} transcripts indexed{left}. Until a video's is in, "
+            return f"Clips: all {int(t.total):,} new transcripts indexed."
+        left = f", {about(t.time_remaining)}" if t.time_remaining is not None else ""
+        return (f"Clips: {int(t.completed):,} of {int(t.total):,} transcripts indexed{left}. Until a video's is in, "
                 "its clip is found when you ask, a little slower.")
 
     @property
