@@ -32,7 +32,7 @@ from agent.web.feedback_guard import FeedbackGuard
 from agent.web.footer import own_footer
 from agent.web.import_worker import in_worker, prepare_in_worker
 from agent.web.instance_files import own_files_directory
-from agent.web.opening import LibraryOpening
+from agent.opening import LibraryOpening
 from agent.web.login_limits import LoginLimiter, LoginLimitMiddleware
 from agent.web.origin_guard import OriginGuard
 from agent.web.owned_data_layer import OwnedDataLayer
@@ -96,17 +96,19 @@ def opening() -> LibraryOpening:
     if _opening is None:
         settings = app_settings()
         _opening = LibraryOpening(
-            lambda found, advance: open_from_settings(settings, progress=advance, on_catalog=found)).start()
+            lambda found, advance, usable: open_from_settings(settings, progress=advance, on_catalog=found,
+                                                              on_usable=usable)).start()
     return _opening
 
 
 async def session() -> AsyncSession:
-    """One library and graph per server process; waits while the first run indexes the catalog."""
+    """One library and graph per server process; waits only while the catalog loads (a first run's
+    indexing goes on beside the chat, which searches by words until it is done)."""
     global _session
     async with _session_lock:
         if _session is None:
             settings = app_settings()
-            lib = await asyncio.to_thread(opening().wait)
+            lib = await asyncio.to_thread(opening().wait_usable)
             controller = controller_named()  # the LLM when a key or base URL is set, else the rules
             _session = await AsyncSession(lib, settings.data_dir, controller=controller, k=settings.results,
                                           max_message_chars=settings.max_message_chars,
@@ -189,7 +191,7 @@ async def starters(user=None, language=None):
     o = opening()
     await asyncio.to_thread(o.wait_for_catalog, STARTERS_WAIT_S)
     interests: list[str] = []
-    if o.ready and o.library is not None:
+    if o.answering:
         s = await session()
         name = user.identifier if user else app_settings().user
         interests = [i.text for i in await asyncio.to_thread(s.lib.users.interests, name, status="active")]
@@ -203,7 +205,7 @@ async def panel(s: AsyncSession, user: str, status: str | None = None) -> cl.Cus
     element_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"clipwise-panel:{cl.context.session.id}"))
     # Off the event loop: another user's change may hold the memory store for a moment.
     props = dict(await asyncio.to_thread(ui.panel_props, s.lib, user),
-                 status=opening().clips_note() if status is None else status)
+                 status=opening().status() if status is None else status)
     return cl.CustomElement(name="Memory", props=props, display="side", id=element_id)
 
 
@@ -309,10 +311,10 @@ class Trace:
 
 
 async def follow_opening(user: str) -> None:
-    """While the first run indexes the catalog, a note with its counts and time left, gone when the
-    chat can answer (the starters take its place); then the panel follows the transcripts for clips."""
+    """While the catalog opens, a note, gone when the chat can answer (the starters take its place);
+    then the panel follows a first run's indexing by meaning (counts and time left) and the clips."""
     o, note = opening(), None
-    while not o.ready:
+    while not o.answering and o.error is None:
         text = ui.escape_md(o.note())
         if note is None:
             note = await cl.Message(content=text).send()
@@ -320,15 +322,18 @@ async def follow_opening(user: str) -> None:
             note.content = text
             await note.update()
         await asyncio.sleep(0.5)
-    if note is not None:
-        if o.error is not None:
+    if o.error is not None:
+        if note is None:
+            await cl.Message(content=ui.escape_md(o.note())).send()
+        else:
             note.content = ui.escape_md(o.note())
             await note.update()
-            return
+        return
+    if note is not None:
         await note.remove()
     s, shown = await session(), None
     while True:
-        finished, text = o.transcripts_finished, o.clips_note()
+        finished, text = o.transcripts_finished, o.status()
         if text != shown:
             async with _gate.user(user):
                 await show_panel(s, user, status=text)

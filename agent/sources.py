@@ -49,12 +49,13 @@ def catalog_and_sources(settings: Settings, youtube: YouTubeSettings | None = No
 
 
 def open_from_settings(settings: Settings, youtube: YouTubeSettings | None = None, http=None,
-                       transcript_api=None, progress=None, on_catalog=None) -> Library:
+                       transcript_api=None, progress=None, on_catalog=None, on_usable=None) -> Library:
     """The library on the chosen sources. `http` and `transcript_api` replace the network (recorded
     responses in the evals, the library's own mocks in tests); `progress(n, total)` follows a
-    first run's indexing; `on_catalog(catalog)` is told of the catalog before indexing starts."""
+    first run's indexing; `on_catalog(catalog)` is told of the catalog before indexing starts, and
+    `on_usable(library)` is handed the library as soon as it can answer (by words, while that goes on)."""
     catalog, sources = catalog_and_sources(settings, youtube, http, transcript_api)
     if on_catalog:
         on_catalog(catalog)
     return open_library(catalog, settings.data_dir, sources=sources, undo_kept=settings.undo_kept,
-                        progress=progress, fetch_model=settings.fetch_model)
+                        progress=progress, fetch_model=settings.fetch_model, on_usable=on_usable)

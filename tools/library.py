@@ -77,9 +77,10 @@ class Library:
                 added = embed_videos(Catalog(videos=new), self.vectors, self.embedder, list(new))
             self.catalog.videos.update(new)
             self._reindex_lexical()
-            if added is not None:
-                # New ids were appended last, so their rows go at the bottom of the matrix.
-                self.matrix = added if self.matrix is None else np.vstack([self.matrix, added])
+            if added is not None and self.matrix is not None:
+                # New ids were appended last, so their rows go at the bottom of the matrix. (With no
+                # matrix yet, the first run's indexing is under way: load_vectors reads these rows too.)
+                self.matrix = np.vstack([self.matrix, added])
             return list(new)
 
     def ensure_transcripts(self, video_ids: list[str]) -> None:
@@ -147,8 +148,12 @@ class Library:
         return self.embedder is not None and self.matrix is not None
 
     def load_vectors(self) -> None:
+        """Read the catalog's vectors: from then on, search is by meaning as well as by words."""
         if self.embedder is not None:
-            self.matrix = self.vectors.video_vectors(self.ids)
+            with self.growing:
+                matrix = self.vectors.video_vectors(self.ids)
+                self.memo.clear()
+                self.matrix = matrix
 
     def _embed_text(self, text: str) -> np.ndarray | None:
         return None if self.embedder is None else self.embedder.embed([text])[0]
@@ -185,10 +190,12 @@ def fetch_transcript(job: tuple[str, SearchBackend]) -> tuple[str, TranscriptAns
 
 def open_library(catalog: Catalog, data_dir: Path, build_index: bool = True,
                  sources: tuple[SearchBackend, ...] = (), undo_kept: int = UNDO_KEPT,
-                 progress: Callable[[int, int], None] | None = None, fetch_model: bool = False) -> Library:
+                 progress: Callable[[int, int], None] | None = None, fetch_model: bool = False,
+                 on_usable: Callable[[Library], None] | None = None) -> Library:
     """Open memory in the data dir and bring the video index up to date with the catalog and with
     what the other sources (YouTube) found before. `progress(n, total)` is told of each batch of n
-    new videos embedded out of total (the first run embeds them all)."""
+    new videos embedded out of total (the first run embeds them all). `on_usable(lib)` is handed the
+    library as soon as it can answer: before that indexing, searching by words alone until it ends."""
     data_dir.mkdir(parents=True, exist_ok=True)
     for source in sources:
         catalog.videos.update({v.video_id: v for v in source.saved_videos() if v.video_id not in catalog.videos})
@@ -197,13 +204,22 @@ def open_library(catalog: Catalog, data_dir: Path, build_index: bool = True,
     vectors = VectorStore(data_dir / "chroma", catalog_name=catalog.name)
     lib = Library(catalog, vectors, UserStore(data_dir / "memory.sqlite", undo_kept=undo_kept), embedder)
     lib.sources += list(sources)
+    answered_early = False
     if embedder is not None and build_index:
         todo, gone = stale_videos(catalog, vectors)
         if todo or gone:
             log.info("indexing %d new or changed videos", len(todo))
+            if progress and todo:
+                progress(0, len(todo))
+            if on_usable:
+                on_usable(lib)
+                answered_early = True
             index_videos(catalog, vectors, embedder, (lambda n: progress(n, len(todo))) if progress else None)
     lib.load_vectors()
-    if resynced := lib.resync_interest_vectors():
+    resynced = lib.resync_interest_vectors()
+    if resynced and answered_early:  # interests set while searching by words get their vectors now
+        log.info("interest vectors of %d user(s) brought in line with memory after indexing", resynced)
+    elif resynced:
         log.warning("interest vectors of %d user(s) disagreed with memory (an interrupted change?): re-synced",
                     resynced)
     return lib

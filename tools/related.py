@@ -117,7 +117,7 @@ class RelatedFeatures:
     def __init__(self, lib):
         self.lib = lib
         self._lock = threading.Lock()
-        self._built_for = -1
+        self._built_for: tuple[int, bool] | None = None
         self.features = lru_cache(maxsize=256)(self._features)
 
     def _build(self) -> None:
@@ -156,7 +156,7 @@ class RelatedFeatures:
         self.cited = np.log1p(cited)
         self.centroids, self.has_transcript = self._centroids()
         self.title_words, self.vocab = self._title_words(videos)
-        self._built_for = len(lib.ids)
+        self._built_for = self._shape()
         self.features.cache_clear()
 
     def _centroids(self) -> tuple[np.ndarray | None, np.ndarray]:
@@ -208,9 +208,13 @@ class RelatedFeatures:
         text = video.description + " " + spoken
         return self._named_in(text), self._named_in(text, core=True), spoken
 
+    def _shape(self) -> tuple[int, bool]:
+        """What the tables depend on: the catalog's size, and whether its vectors are loaded yet."""
+        return len(self.lib.ids), self.lib.semantic
+
     def ready(self) -> None:
         with self._lock:
-            if self._built_for != len(self.lib.ids):
+            if self._built_for != self._shape():
                 self._build()
 
     def _features(self, video_id: str) -> np.ndarray:

@@ -1,16 +1,18 @@
-"""Open the library for a command, with a progress bar on stderr while a first run indexes the catalog."""
+"""Open the library for a command: with a progress bar on stderr while a first run indexes the
+catalog, or, for the chat, at once, searching by words until that indexing is done."""
 
 from __future__ import annotations
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from agent.cli.options import err
+from agent.opening import LibraryOpening
 from agent.settings import Settings
 from agent.sources import open_from_settings
 from tools.library import Library
 
 
-WHY_WAIT = "first run; chat starts when done"
+WHY_WAIT = "first run; kept for the next"
 
 
 def open_with_progress(settings: Settings) -> Library:
@@ -28,3 +30,13 @@ def open_with_progress(settings: Settings) -> Library:
             bar.advance(task, n)
 
         return open_from_settings(settings, progress=advance)
+
+
+def open_for_chat(settings: Settings) -> tuple[Library, LibraryOpening]:
+    """The library as soon as it can answer, and its opening, which says how far a first run's
+    indexing by meaning has got (agent/opening.py) while the chat goes on."""
+    opening = LibraryOpening(lambda found, advance, usable: open_from_settings(
+        settings, progress=advance, on_catalog=found, on_usable=usable)).start()
+    with err.status("opening the catalog…"):
+        lib = opening.wait_usable()
+    return lib, opening

@@ -33,7 +33,7 @@ from agent.formatting import card_fields, render_list
 from agent.context import Context
 from agent.rules.rules_controller import plan_request
 from agent.session import Session
-from agent.cli.first_run import open_with_progress
+from agent.cli.first_run import open_for_chat, open_with_progress
 from tools.catalog.indexer import index_transcripts
 from tools.catalog.store import load_catalog
 from tools.clips import NoMatch, find_clip
@@ -167,12 +167,19 @@ def chat(data_dir: DataDir = None, catalog: CatalogOpt = None, transcripts: Tran
     """Talk to clipwise in the terminal (type 'help', or 'quit' to leave)."""
     s = settings_from(data_dir, catalog, transcripts, user)
     try:
-        session = Session(open_with_progress(s), s.data_dir, controller=controller_for(controller), k=s.results,
+        lib, opening = open_for_chat(s)
+        session = Session(lib, s.data_dir, controller=controller_for(controller), k=s.results,
                           max_message_chars=s.max_message_chars, checkpoints_kept=s.checkpoints_kept)
     except ClipwiseError as exc:
         fail(exc)
     out.print(f"clipwise ({len(session.lib.catalog)} videos). Say 'help' for what I understand, 'quit' to leave.")
+    indexing = not opening.ready
+    if indexing:
+        warn(opening.search_note() or "Searching by words while the first run indexes the videos by meaning.")
     while True:
+        if indexing and opening.ready:
+            indexing = False
+            warn("Search by meaning is on: the first run has indexed the videos.")
         try:
             said = input("you> ").strip()
         except (EOFError, KeyboardInterrupt):
@@ -193,7 +200,21 @@ def chat(data_dir: DataDir = None, catalog: CatalogOpt = None, transcripts: Tran
             out.print(printable(turn.reply), highlight=False, markup=False)
             if usage_line(turn.usage):
                 out.print(usage_line(turn.usage), style="dim", highlight=False, markup=False)
+    finish_indexing(opening)
     session.close()
+
+
+def finish_indexing(opening) -> None:
+    """Leaving while a first run indexes: let it finish (Ctrl+C stops it; the next start goes on from there)."""
+    if opening.ready:
+        return
+    try:
+        with err.status("finishing the first run's index (Ctrl+C to stop; the next start goes on from there)…"):
+            opening.wait()
+    except KeyboardInterrupt:
+        pass
+    except ClipwiseError as exc:
+        warn(f"error: {exc}")
 
 
 @app.command()

@@ -1,6 +1,7 @@
-"""The web app's library, opened in the background so the page answers at once: the catalog first,
-then the first run's video index (with counts and time left), then the transcripts' windows for
-clips, one at a time between turns. Whoever waits can read how far it has got."""
+"""The library, opened in the background so the chat answers at once: the catalog first, then (on a
+first run) search by words while the videos are indexed by meaning, with counts and time left, then
+the transcripts' windows for clips, one at a time between turns. Whoever waits can read how far it
+has got."""
 
 from __future__ import annotations
 
@@ -40,17 +41,19 @@ def about(seconds: float | None) -> str:
     return f"about {round(seconds / 60)} min left"
 
 
-OpenFn = Callable[[Callable[[Catalog], None], Callable[[int, int], None]], Library]
-"""open(on_catalog, progress) -> the library, as agent.sources.open_from_settings takes them."""
+OpenFn = Callable[[Callable[[Catalog], None], Callable[[int, int], None], Callable[[Library], None]], Library]
+"""open(on_catalog, progress, on_usable) -> the library, as agent.sources.open_from_settings takes them."""
 
 
 class LibraryOpening:
-    """Runs the opening in a thread; `catalog` is known as soon as it is loaded, before indexing."""
+    """Runs the opening in a thread. `catalog` is known as soon as it is loaded; `usable` as soon as
+    the library can answer (by words alone while a first run indexes by meaning); `ready` once open."""
 
     def __init__(self, open_fn: OpenFn):
         self._open = open_fn
         self.catalog: Catalog | None = None
         self.library: Library | None = None
+        self.usable: Library | None = None
         self.error: BaseException | None = None
         # rich's progress (not drawn: the page says it) counts each stage and estimates its time left.
         self._bars = Progress(disable=True)
@@ -59,6 +62,7 @@ class LibraryOpening:
         self.transcripts_finished = False
         self._ready = threading.Event()
         self._catalog_known = threading.Event()
+        self._usable = threading.Event()
         self._thread: threading.Thread | None = None
 
     def _stage(self, name: str) -> Task:
@@ -74,12 +78,18 @@ class LibraryOpening:
     def _run(self) -> None:
         lower_this_threads_priority()
         try:
-            self.library = self._open(self._found, self._advance)
+            self.library = self._open(self._found, self._advance, self._can_answer)
+            self.usable = self.library
         except BaseException as exc:  # noqa: BLE001 - kept and raised to whoever waits for the library
             self.error = exc
         finally:
             self._catalog_known.set()
+            self._usable.set()
             self._ready.set()
+
+    def _can_answer(self, library: Library) -> None:
+        self.usable = library
+        self._usable.set()
 
     def _found(self, catalog: Catalog) -> None:
         self.catalog = catalog
@@ -99,6 +109,11 @@ class LibraryOpening:
     def ready(self) -> bool:
         return self._ready.is_set()
 
+    @property
+    def answering(self) -> bool:
+        """Whether the chat can answer now (perhaps by words alone, while indexing goes on)."""
+        return self._usable.is_set() and self.error is None
+
     def wait(self, timeout: float | None = None) -> Library | None:
         """The library once open (None if `timeout` ran out); raises what opening it raised."""
         if not self._ready.wait(timeout):
@@ -107,10 +122,20 @@ class LibraryOpening:
             raise self.error
         return self.library
 
+    def wait_usable(self, timeout: float | None = None) -> Library | None:
+        """The library as soon as it can answer (None if `timeout` ran out); raises what opening it raised."""
+        if not self._usable.wait(timeout):
+            return None
+        if self.error is not None:
+            raise self.error
+        return self.usable
+
     async def index_transcripts(self, turns: TurnGate) -> IndexReport:
         """Embed the transcripts not yet indexed, one at a time, each started when no turn runs, so
         the chat keeps the CPU while people use it; clips get better as it goes. (A turn never writes
-        a transcript's windows, and reads them only when all are stored, so the two can overlap.)"""
+        a transcript's windows, and reads them only when all are stored, so the two can overlap.)
+        Starts once the videos are indexed."""
+        await asyncio.to_thread(self._ready.wait)
         lib, report = self.library, IndexReport()
         if lib is None or lib.embedder is None:
             self.transcripts_finished = True
@@ -130,16 +155,20 @@ class LibraryOpening:
         """What the page says while the chat cannot answer yet ('' once it can)."""
         if self.error is not None:
             return f"The catalog could not be opened: {self.error}"
-        if self.ready:
+        if self.answering:
             return ""
         if self.catalog is None:
             return "Loading the catalog…"
+        return f"Opening {len(self.catalog):,} videos…"
+
+    def search_note(self) -> str:
+        """While a first run indexes the videos by meaning, what search does meanwhile ('' after)."""
         v = self.videos
-        if not v.total:
-            return f"Opening {len(self.catalog):,} videos…"
+        if self.ready or not self.answering or not v.total:
+            return ""
         left = about(v.time_remaining)
-        wait = f"first run; chat starts when done, {left}" if left else "first run; chat starts when done"
-        return f"Indexing {int(v.completed):,} of {int(v.total):,} videos ({wait})…"
+        return (f"Searching by words while the first run indexes the videos by meaning: {int(v.completed):,} of "
+                f"{int(v.total):,}{', ' + left if left else ''}. Lists get better when it is done.")
 
     def clips_note(self) -> str:
         """How far the transcripts for clips are ('' when there were none to index)."""
@@ -151,6 +180,10 @@ class LibraryOpening:
         left = f", {about(t.time_remaining)}" if t.time_remaining is not None else ""
         return (f"Clips: {int(t.completed):,} of {int(t.total):,} transcripts indexed{left}. Until a video's is in, "
                 "its clip is found when you ask, a little slower.")
+
+    def status(self) -> str:
+        """The line beside the chat: how far search by meaning, then the clips, have got."""
+        return self.search_note() or self.clips_note()
 
     @property
     def waiting(self) -> bool:
