@@ -336,7 +336,8 @@ def test_browser_without_auth_is_the_single_local_user(start_app, browser, shots
 
 
 DESKTOP, PHONE = {"width": 1280, "height": 800}, {"width": 390, "height": 844}
-PROGRESS = re.compile(r"Loading the catalog|Opening [\d,]+ videos|Indexing [\d,]+ of [\d,]+ videos")
+BY_WORDS = re.compile(r"Searching by words while the first run indexes the videos by meaning: [\d,]+ of 3,210")
+PROGRESS = re.compile(rf"Loading the catalog|Opening [\d,]+ videos|{BY_WORDS.pattern}")
 
 
 @pytest.mark.skipif(not (REAL_DATA / "catalog.jsonl").exists(), reason=f"the real catalog is not at {REAL_DATA}")
@@ -348,14 +349,16 @@ def test_first_run_on_the_real_catalog_on_a_desktop_and_a_phone(start_app, brows
     desk = Chat(browser.new_context(viewport=DESKTOP).new_page(), app, shots)
     desk.page.goto(app.url)
     # The page is up, and the first run's progress is shown while the library opens (how soon is
-    # measured by evals/first_list_time.py, not asserted here: a busy machine would make it flaky).
+    # measured by evals/first_list_time.py, not asserted here: a busy machine would make it flaky):
+    # a note until the chat can answer, then, beside the chat, the counts of the indexing by meaning.
     expect(desk.page.locator("#chat-input")).to_be_visible()
-    expect(desk.page.get_by_text(PROGRESS)).to_be_visible()
+    expect(desk.page.get_by_text(PROGRESS).first).to_be_visible()
     desk.shot("desktop-first-run-progress")
 
-    # When the titles are in, the note gives way to starters from this catalog and the panel opens.
-    expect(desk.page.get_by_text(PROGRESS)).to_have_count(0, timeout=600_000)
+    # The chat answers while the first run indexes: the starters from this catalog, the panel open,
+    # and the first list found by words.
     desk.ready()
+    expect(desk.panel.get_by_text(BY_WORDS)).to_be_visible()
     desk.send("videos about linear algebra")
     cards = desk.new_list(0)
     assert len(cards) == 10, cards
@@ -371,10 +374,15 @@ def test_first_run_on_the_real_catalog_on_a_desktop_and_a_phone(start_app, brows
     why = desk.page.locator(".clipwise-why")
     expect(why.locator("[data-part]").first).to_be_visible()
     expect(why.locator('[data-testid="why-timeline"]')).to_be_visible()
-    if re.search(r"clip \d", cards[0]):
+    if re.search(r"clip \d", cards[0]):  # a clip: marked on the timeline, among the talk's sections
         expect(why.locator("[data-clip-mark]")).to_have_count(1)
+        expect(why.locator("[data-section-start]")).not_to_have_count(0)
     why.scroll_into_view_if_needed()
     desk.shot("desktop-why-1")
+
+    # Once the videos are indexed by meaning the panel says no more of it, and follows the clips.
+    expect(desk.panel.get_by_text(BY_WORDS)).to_have_count(0, timeout=600_000)
+    expect(desk.panel.get_by_text(re.compile(r"Clips: ([\d,]+ of 344|all 344 new) transcripts indexed"))).to_be_visible()
 
     phone = Chat(browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page(), app, shots)
     phone.page.goto(app.url)

@@ -78,3 +78,23 @@ def test_a_listed_video_whose_talk_never_says_the_words_is_clipped_where_it_talk
     line = reason_line("demo-guitr1", "request", {"text": "music theory"}, found.as_dict(),
                        Request(user="ana", query="music theory"), lib)
     assert "on point" not in line and "no part uses your words" in line
+
+
+def test_why_says_in_which_section_of_the_talk_the_clip_sits(lib, user):
+    """The transcript's topical sections (the ones clips are placed by) reach 'why' and its picture:
+    in order, inside the video, each where a transcript window starts; none without a transcript."""
+    from tools.clips import section_starts
+    from tools.catalog.indexer import transcript_windows
+
+    starts = section_starts(lib, "demo-calcu2")
+    windows, _ = transcript_windows(lib.catalog, lib.vectors, lib.embedder, "demo-calcu2", embed_missing=False)
+    assert len(starts) >= 2 and starts == sorted(starts)
+    assert all(0 < s < lib.catalog.get("demo-calcu2").duration_s for s in starts)
+    assert set(starts) <= {round(w.start, 1) for w in windows}
+    no_transcript = next(v for v in lib.catalog.videos if v not in lib.catalog.transcript_paths)
+    assert section_starts(lib, no_transcript) == []
+
+    item = {"video_id": "demo-calcu2", "clip": {"start": starts[1] + 20, "end": starts[1] + 80,
+                                                "quote": "a", "quote_start": starts[1] + 30}}
+    text = explanation_text(explain(lib, user, item, 1))
+    assert f"in part 3 of {len(starts) + 1} of the talk" in text

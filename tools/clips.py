@@ -186,6 +186,17 @@ def sections(video_id: str, windows: list[Window], vectors: np.ndarray | None, p
     return _sections[key]
 
 
+def section_starts(lib: Library, video_id: str, params: ClipParams = PARAMS) -> list[float]:
+    """Where each of the transcript's topical sections after the first starts (s); [] without a transcript.
+    Reads stored window vectors only (words alone where they are not in yet): never embeds."""
+    if not lib.catalog.transcript(video_id):
+        return []
+    windows, vectors = transcript_windows(lib.catalog, lib.vectors, lib.embedder, video_id, embed_missing=False)
+    if not windows:
+        return []
+    return [round(windows[lo].start, 1) for lo, _ in sections(video_id, windows, vectors, params)[1:]]
+
+
 NEAR_PEAK, KEEP_GOING = 0.95, 0.9
 """open_at='grow': open at the first window this close to the best (where the topic starts, not
 a later recap) and go on while windows score this close to where it opened."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from tools.clips import section_starts
 from tools.filters import fmt_duration
 from tools.imports.imported_item import SOURCE_NAMES
 from tools.library import Library
@@ -35,6 +36,7 @@ def explain(lib: Library, user: str, item: dict, position: int) -> dict:
         "score": item.get("score"),
         "parts": item.get("parts") or {},
         "duration_s": video.duration_s,
+        "sections": section_starts(lib, video.video_id),
         "reason": item.get("reason"),
     }
 
@@ -112,11 +114,21 @@ def quote_line(text: str, at: float) -> str:
     return f"- In the transcript at {fmt_duration(at)}: \"{text}\""
 
 
+def in_section(start: float, sections: list[float]) -> str:
+    """', in part 3 of 7 of the talk (from 4:58)': where the clip sits among the transcript's sections."""
+    if not sections:
+        return ""
+    part = sum(1 for s in sections if s <= start + 1)  # a clip may open a second before its section
+    begins = sections[part - 1] if part else 0.0
+    return f", in part {part + 1} of {len(sections) + 1} of the talk (from {fmt_duration(begins)})"
+
+
 def clip_and_rules(exp: dict) -> list[str]:
     """The closing lines of every 'why': the clip (or why there is none) and the rules applied."""
     clip = exp.get("clip")
     if clip:
-        lines = [f"- Suggested clip: {fmt_duration(clip['start'])}-{fmt_duration(clip['end'])}."]
+        lines = [f"- Suggested clip: {fmt_duration(clip['start'])}-{fmt_duration(clip['end'])}"
+                 f"{in_section(clip['start'], exp.get('sections') or [])}."]
     elif exp.get("has_transcript") and exp.get("clip_note"):
         lines = [f"- No clip: {exp['clip_note']}."]
     elif exp.get("has_transcript"):

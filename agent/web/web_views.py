@@ -180,6 +180,7 @@ def why_props(exp: dict) -> dict:
         "duration_s": exp.get("duration_s"),
         "clip": {"start": clip["start"], "end": clip["end"], "span": clip_span(clip)} if clip else None,
         "quote_at": quote["start"] if quote else None,
+        "sections": list(exp.get("sections") or []),
         "rules": list(exp.get("rules_applied") or []),
         "interest": (exp.get("matched_interest") or {}).get("text"),
         "has_transcript": bool(exp.get("has_transcript")),

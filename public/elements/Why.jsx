@@ -1,5 +1,6 @@
 // clipwise "why #N" picture: what decided the rank (one bar per signal, the sum is the score) and
-// the video's timeline with the clip marked. Props come from agent/web/web_views.py why_props.
+// the video's timeline with the clip and the transcript's sections marked. Props come from
+// agent/web/web_views.py why_props.
 function fmt(s) {
   s = Math.max(0, Math.round(s || 0));
   const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), sec = s % 60;
@@ -11,6 +12,7 @@ export default function Why() {
   const parts = props.parts || [];
   const biggest = Math.max(0.0001, ...parts.map((p) => Math.abs(p.value)));
   const clip = props.clip;
+  const sections = props.sections || [];
   const length = props.duration_s || (clip ? clip.end : 0);
   const at = (s) => `${Math.min(100, Math.max(0, (100 * s) / length))}%`;
   return (
@@ -42,7 +44,7 @@ export default function Why() {
       {length ? (
         <div data-testid="why-timeline">
           <div className="text-xs font-semibold mb-1">
-            {clip ? `Where the clip is (${clip.span})` : `No clip: ${props.has_transcript ? "no part matched well enough" : "no transcript"}`}
+            {clip ? `Where the clip is (${clip.span})${sections.length ? ` among the talk's ${sections.length + 1} parts` : ""}` : `No clip: ${props.has_transcript ? "no part matched well enough" : "no transcript"}`}
           </div>
           <div className="relative h-4 w-full bg-muted rounded-sm">
             {clip ? (
@@ -52,8 +54,21 @@ export default function Why() {
                 data-clip-mark
               />
             ) : null}
+            {sections.map((start) => (
+              <div
+                key={start}
+                className="absolute top-0 h-4"
+                style={{ left: at(start), width: "2px", background: "hsl(var(--background))", zIndex: 1 }}
+                title={`a new section of the talk starts at ${fmt(start)}`}
+                data-section-start={start}
+              />
+            ))}
             {props.quote_at != null ? (
-              <div className="absolute -top-1 h-6 w-0.5 bg-foreground" style={{ left: at(props.quote_at) }} title="the quote" />
+              <div
+                className="absolute -top-1 h-6"
+                style={{ left: at(props.quote_at), width: "2px", background: "hsl(var(--foreground))", zIndex: 2 }}
+                title="the quote"
+              />
             ) : null}
           </div>
           <div className="flex justify-between text-xs text-muted-foreground">
