@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     import_worker_bytes: int = Field(default=2_000_000, ge=0)
     """Attached exports of at least this many bytes (all files of one message) are read in a worker
     process at low priority; smaller ones in a thread of the server."""
+    chroma_url: str | None = None
+    """A Chroma server (`chroma run`) that holds the index, as http(s)://host:port, shared by every
+    app instance given it; unset: Chroma embedded in the data dir."""
     fetch_model: bool = True
     """Where the embedding model is not on disk, fetch it through Chroma's own download (offline, that
     fails at once and clipwise runs on lexical matching, saying so)."""
@@ -54,6 +57,16 @@ class Settings(BaseSettings):
     """The first hold-back; it doubles with each further wrong password."""
     login_backoff_max_s: float = Field(default=3600, gt=0)
     """The longest hold-back."""
+
+    @field_validator("chroma_url")
+    @classmethod
+    def _check_chroma_url(cls, url: str | None) -> str | None:
+        if not url:
+            return None
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/"):
+            raise ValueError("the Chroma server is http(s)://host:port, with no path")
+        return url.rstrip("/")
 
     @field_validator("allowed_origins", mode="before")
     @classmethod

@@ -58,4 +58,5 @@ def open_from_settings(settings: Settings, youtube: YouTubeSettings | None = Non
     if on_catalog:
         on_catalog(catalog)
     return open_library(catalog, settings.data_dir, sources=sources, undo_kept=settings.undo_kept,
-                        progress=progress, fetch_model=settings.fetch_model, on_usable=on_usable)
+                        progress=progress, fetch_model=settings.fetch_model, on_usable=on_usable,
+                        chroma_url=settings.chroma_url)

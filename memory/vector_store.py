@@ -1,9 +1,11 @@
-"""Chroma collections: catalog videos, transcript windows and per-user interest texts."""
+"""Chroma collections: catalog videos, transcript windows and per-user interest texts, embedded in
+the data dir or on a Chroma server that several app instances share."""
 
 from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import chromadb
 import numpy as np
@@ -13,11 +15,24 @@ COSINE = {"hnsw": {"space": "cosine"}}
 BATCH = 1000
 
 
-class VectorStore:
-    """Embedded Chroma (`PersistentClient`) in the data dir; vectors come from our embedder."""
+def chroma_client(path: Path, url: str | None = None):
+    """Chroma's `HttpClient` for a server at `url` (`chroma run`), else its embedded `PersistentClient` at `path`."""
+    settings = ChromaSettings(anonymized_telemetry=False)
+    if not url:
+        return chromadb.PersistentClient(path=str(path), settings=settings)
+    parts = urlsplit(url)
+    try:
+        return chromadb.HttpClient(host=parts.hostname or "localhost", ssl=parts.scheme == "https",
+                                   port=parts.port or (443 if parts.scheme == "https" else 8000), settings=settings)
+    except Exception as exc:  # chromadb raises ValueError / httpx errors when the server is not there
+        raise ConnectionError(f"The Chroma server at {url} (CLIPWISE_CHROMA_URL) could not be reached: {exc}") from exc
 
-    def __init__(self, path: Path, catalog_name: str = "default"):
-        self.client = chromadb.PersistentClient(path=str(path), settings=ChromaSettings(anonymized_telemetry=False))
+
+class VectorStore:
+    """Chroma collections (embedded in the data dir, or on the server at `url`); vectors come from our embedder."""
+
+    def __init__(self, path: Path, catalog_name: str = "default", url: str | None = None):
+        self.client = chroma_client(path, url)
         tag = hashlib.sha1(catalog_name.encode()).hexdigest()[:10]
         self.videos = self._collection(f"videos-{tag}")
         self.windows = self._collection("transcript-windows")

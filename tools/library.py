@@ -191,17 +191,21 @@ def fetch_transcript(job: tuple[str, SearchBackend]) -> tuple[str, TranscriptAns
 def open_library(catalog: Catalog, data_dir: Path, build_index: bool = True,
                  sources: tuple[SearchBackend, ...] = (), undo_kept: int = UNDO_KEPT,
                  progress: Callable[[int, int], None] | None = None, fetch_model: bool = False,
-                 on_usable: Callable[[Library], None] | None = None) -> Library:
+                 on_usable: Callable[[Library], None] | None = None, chroma_url: str | None = None) -> Library:
     """Open memory in the data dir and bring the video index up to date with the catalog and with
     what the other sources (YouTube) found before. `progress(n, total)` is told of each batch of n
     new videos embedded out of total (the first run embeds them all). `on_usable(lib)` is handed the
-    library as soon as it can answer: before that indexing, searching by words alone until it ends."""
+    library as soon as it can answer: before that indexing, searching by words alone until it ends.
+    `chroma_url`: the Chroma server holding the index (else Chroma embedded in the data dir)."""
     data_dir.mkdir(parents=True, exist_ok=True)
     for source in sources:
         catalog.videos.update({v.video_id: v for v in source.saved_videos() if v.video_id not in catalog.videos})
         catalog.transcript_paths.update(source.saved_transcripts())
     embedder = load_embedder(fetch=fetch_model)
-    vectors = VectorStore(data_dir / "chroma", catalog_name=catalog.name)
+    try:
+        vectors = VectorStore(data_dir / "chroma", catalog_name=catalog.name, url=chroma_url)
+    except ConnectionError as exc:
+        raise ClipwiseError(str(exc)) from exc
     lib = Library(catalog, vectors, UserStore(data_dir / "memory.sqlite", undo_kept=undo_kept), embedder)
     lib.sources += list(sources)
     answered_early = False
@@ -231,7 +235,7 @@ def build_index(lib: Library, progress=None) -> IndexReport:
     return report
 
 
-def forget_user(data_dir: Path, user: str, catalog_name: str) -> tuple[int, int]:
+def forget_user(data_dir: Path, user: str, catalog_name: str, chroma_url: str | None = None) -> tuple[int, int]:
     """Delete everything kept about the user: memory rows (undo history included), then their
     interest vectors, whether or not the embedding model is present; returns (rows, vectors).
     Needs no catalog or model, so it works on a data dir whose index cannot be opened."""
@@ -241,12 +245,13 @@ def forget_user(data_dir: Path, user: str, catalog_name: str) -> tuple[int, int]
     finally:
         store.close()
     folder = data_dir / "chroma"
-    if not folder.exists():
+    if not chroma_url and not folder.exists():
         return rows, 0
     try:
-        vectors = VectorStore(folder, catalog_name=catalog_name)
+        vectors = VectorStore(folder, catalog_name=catalog_name, url=chroma_url)
         held = vectors.interests.get(where={"user": user}, include=[])["ids"]
         vectors.drop_interests_not_in(user, set())
     except Exception as exc:  # noqa: BLE001 - the SQLite memory is gone already; say what is left
-        raise ClipwiseError(f"Memory deleted, but the interest vectors in {folder} could not be removed: {exc}") from exc
+        raise ClipwiseError(f"Memory deleted, but the interest vectors in {chroma_url or folder} could not be "
+                            f"removed: {exc}") from exc
     return rows, len(held)

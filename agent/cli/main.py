@@ -88,7 +88,8 @@ def index(data_dir: DataDir = None, catalog: CatalogOpt = None, transcripts: Tra
         emit(as_json, found, text)
         return
     try:
-        lib = open_library(load_catalog(s.catalog, s.transcripts), s.data_dir, build_index=False)
+        lib = open_library(load_catalog(s.catalog, s.transcripts), s.data_dir, build_index=False,
+                           chroma_url=s.chroma_url)
     except ClipwiseError as exc:
         fail(exc)
     if lib.embedder is None:

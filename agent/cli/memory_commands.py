@@ -91,7 +91,7 @@ def forget(user: UserOpt = None, data_dir: DataDir = None,
         fail(ClipwiseError("Say what to forget: --interest TOPIC, --evidence ID, --source NAME or --all."))
     if everything:
         try:
-            n, vectors = forget_user(s.data_dir, s.user, catalog_name(s))
+            n, vectors = forget_user(s.data_dir, s.user, catalog_name(s), s.chroma_url)
         except ClipwiseError as exc:
             fail(exc)
         emit(False, None, f"forgot everything about '{s.user}' ({n} row(s) deleted, undo history included; "
