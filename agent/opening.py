@@ -116,19 +116,18 @@ class LibraryOpening:
 
     def wait(self, timeout: float | None = None) -> Library | None:
         """The library once open (None if `timeout` ran out); raises what opening it raised."""
-        if not self._ready.wait(timeout):
-            return None
-        if self.error is not None:
-            raise self.error
-        return self.library
+        return self.library if self._reached(self._ready, timeout) else None
 
     def wait_usable(self, timeout: float | None = None) -> Library | None:
         """The library as soon as it can answer (None if `timeout` ran out); raises what opening it raised."""
-        if not self._usable.wait(timeout):
-            return None
+        return self.usable if self._reached(self._usable, timeout) else None
+
+    def _reached(self, stage: threading.Event, timeout: float | None) -> bool:
+        if not stage.wait(timeout):
+            return False
         if self.error is not None:
             raise self.error
-        return self.usable
+        return True
 
     async def index_transcripts(self, turns: TurnGate) -> IndexReport:
         """Embed the transcripts not yet indexed, one at a time, each started when no turn runs, so
