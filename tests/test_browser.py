@@ -21,7 +21,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from helpers import REAL_DATA
+from helpers import NEEDS_MODEL, REAL_DATA
 from test_import_flow import CHESS, SOURDOUGH, watch_history
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -33,18 +33,11 @@ NASTY = "<b>Bold</b> claims about **sourdough** <script>alert(1)</script>"
 """The title of demo-cook01."""
 TURN_MS = 90_000
 
-def model_on_disk() -> bool:
-    from memory.embedder import MiniLMEmbedder
-
-    return MiniLMEmbedder().is_available()
-
-
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM}: apt-get install chromium"),
               # The conversations below are written for search by meaning; the mode without the model
               # is tested turn by turn in tests/test_degraded.py.
-              pytest.mark.skipif(not model_on_disk(), reason="the embedding model is not on this machine "
-                                 "(../shared/scripts/seed-chroma-model)")]
+              NEEDS_MODEL]
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (Python package) is not installed")
 expect = sync_api.expect
 expect.set_options(timeout=TURN_MS)

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers import LINEAR_ALGEBRA, transcript_segments
+from helpers import LINEAR_ALGEBRA, NEEDS_MODEL, transcript_segments
 from typer.testing import CliRunner
 
 from agent.cli.main import app
@@ -58,6 +58,7 @@ def test_data_dir_comes_from_the_environment_when_no_flag_is_given(data_dir):
 
 
 @pytest.mark.slow
+@NEEDS_MODEL  # without the model a first run has nothing to index
 def test_first_run_says_it_is_indexing_and_a_second_run_does_not(run):
     first = run("recommend", "chess", "--k", "2", "--json")
     assert first.exit_code == 0, first.stderr
@@ -79,16 +80,19 @@ def test_similar_json_excludes_the_seed_and_changes_no_memory(run, data_dir):
     assert "demo-linal1" not in got
     assert got[:3] == ["demo-linal2", "demo-linal3", "demo-linal4"]  # the series, next part first
     assert all(set(card) == CARD_KEYS for card in cards)
-
-    # Once the talks are indexed, the same topic from another channel joins the top five.
-    assert run("index").exit_code == 0
-    got = [c["video_id"] for c in as_json(run("similar", "demo-linal1", "--json"))]
-    assert LINEAR_ALGEBRA - {"demo-linal1"} <= set(got[:5])
     store = UserStore(data_dir / "memory.sqlite")
     try:
         assert store.interests("local") == [] and store.seen("local") == set()
     finally:
         store.close()
+
+
+@pytest.mark.slow
+@NEEDS_MODEL
+def test_similar_finds_the_same_topic_on_another_channel_once_the_talks_are_indexed(run):
+    assert run("index").exit_code == 0
+    got = [c["video_id"] for c in as_json(run("similar", "demo-linal1", "--json"))]
+    assert LINEAR_ALGEBRA - {"demo-linal1"} <= set(got[:5])
 
 
 @pytest.mark.slow
@@ -178,6 +182,7 @@ def test_error_naming_a_ytdlp_file_keeps_the_brackets_of_its_name(run, tmp_path)
 
 
 @pytest.mark.slow
+@NEEDS_MODEL  # counts the videos embedded
 def test_failed_index_leaves_the_previous_index_answering(run, tmp_path):
     built = as_json(run("index", "--json", "--no-transcripts-too"))
     assert built["videos_embedded"] == 40

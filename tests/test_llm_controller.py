@@ -269,9 +269,9 @@ def test_injection_in_a_transcript_changes_no_memory(fake, say, lib, user):
 def test_injection_cannot_drop_a_topic_in_a_later_turn_either(fake, say, lib, user):
     start_with_linear_algebra(fake, say)
     fake.enqueue(act(call("drop_topic", topic="linear algebra", evidence="recommend something")),
-                 act(call("recommend")), "Here you go.")
+                 act(call("recommend", request="calculus")), "Here you go.")
 
-    turn = say("recommend something")
+    turn = say("recommend something on calculus too")
 
     assert lib.users.find_interest(user, "linear algebra").status == "active"
     refused = [m for m in fake.history[-2] if isinstance(m, ToolMessage)][-1]

@@ -129,7 +129,12 @@ HELD_HINT = {
     "unknown length": "more match but their length is unknown: say 'include unknown lengths' to see them",
     "unknown date": "more match but their date is unknown: say 'include unknown dates' to see them",
     "already shown": "more that match were shown before: tell me another topic to widen the list",
+    "max length": "more match but are longer than your length limit: say 'any length is fine' to see them",
+    "min length": "more match but are shorter than your length limit: say 'any length is fine' to see them",
+    "too old": "more match but are older than your date limit: say 'any date is fine' to see them",
+    "blocked channel": "more match but come from channels you blocked",
 }
+"""What a short list says about matches a filter removed, for the filters a user set and can change."""
 
 
 @dataclass
@@ -139,8 +144,8 @@ class Pool:
     kept: list[str]
     steps: list[str]
     held: dict[str, list[str]]
-    """Candidates removed by the filters a user can relax, by reason: 'unknown length', 'unknown date'
-    (a limit is set and the value is not known) and 'already shown'."""
+    """Candidates removed by the filters a user set and can relax, by reason (the keys of HELD_HINT:
+    a limit the video fails or whose value is unknown, a blocked channel, 'already shown')."""
 
 
 def filter_pool(lib: Library, req: Request, order: np.ndarray, dropped: list[Interest]) -> Pool:

@@ -93,8 +93,11 @@ def index(data_dir: DataDir = None, catalog: CatalogOpt = None, transcripts: Tra
     except ClipwiseError as exc:
         fail(exc)
     if lib.embedder is None:
-        emit(as_json, {"videos": len(lib.catalog), "embedded": 0, "mode": "lexical"},
-             "Embedding model missing: nothing to embed; search runs on BM25 only.")
+        report = build_index(lib)
+        if with_transcripts:
+            index_transcripts(lib.catalog, lib.vectors, None, report)
+        emit(as_json, {**report.__dict__, "mode": "lexical"},
+             f"{report.summary()}\nEmbedding model missing: nothing to embed; search runs on BM25 only.")
         return
     with Progress(console=err, transient=True) as progress:
         task = progress.add_task("videos", total=len(lib.catalog))

@@ -50,12 +50,16 @@ def stale_videos(catalog: Catalog, store: VectorStore) -> tuple[list[str], list[
 
 
 def index_videos(
-    catalog: Catalog, store: VectorStore, embedder: MiniLMEmbedder, progress: Progress | None = None,
+    catalog: Catalog, store: VectorStore, embedder: MiniLMEmbedder | None, progress: Progress | None = None,
     batch: int = 256,
 ) -> IndexReport:
-    todo, gone = stale_videos(catalog, store)
-    report = IndexReport(videos_total=len(catalog), videos_removed=len(gone),
+    """Embed what changed; with no embedding model, embed nothing and still report what loading left out."""
+    report = IndexReport(videos_total=len(catalog),
                          skipped=list(catalog.load_report.skipped), cut=list(catalog.load_report.cut))
+    if embedder is None:
+        return report
+    todo, gone = stale_videos(catalog, store)
+    report.videos_removed = len(gone)
     if gone:
         store.videos.delete(ids=gone)
     for i in range(0, len(todo), batch):
@@ -106,24 +110,27 @@ def transcripts_to_index(catalog: Catalog, store: VectorStore) -> list[str]:
             if store.windows_of(v, catalog.transcript_fingerprint(v)) is None]
 
 
-def index_transcript(catalog: Catalog, store: VectorStore, embedder: MiniLMEmbedder, video_id: str,
+def index_transcript(catalog: Catalog, store: VectorStore, embedder: MiniLMEmbedder | None, video_id: str,
                      report: IndexReport) -> None:
-    """Embed one transcript's windows; an unreadable file is reported and skipped."""
+    """Embed one transcript's windows (with no model, only read them); an unreadable file is reported and skipped."""
     try:
         windows, _ = transcript_windows(catalog, store, embedder, video_id)
     except TranscriptError as exc:
         report.skipped.append(str(exc))
     else:
+        if embedder is None:
+            return
         report.transcripts_embedded += 1
         report.windows_embedded += len(windows)
 
 
 def index_transcripts(
-    catalog: Catalog, store: VectorStore, embedder: MiniLMEmbedder, report: IndexReport,
+    catalog: Catalog, store: VectorStore, embedder: MiniLMEmbedder | None, report: IndexReport,
     progress: Progress | None = None,
 ) -> None:
-    """Embed the windows of every transcript not yet indexed; an unreadable file is reported and skipped."""
-    todo = set(transcripts_to_index(catalog, store))
+    """Embed the windows of every transcript not yet indexed; an unreadable file is reported and skipped.
+    With no embedding model every transcript is read, so a broken one is still reported."""
+    todo = set(catalog.transcript_paths if embedder is None else transcripts_to_index(catalog, store))
     for video_id in catalog.transcript_paths:
         if video_id in todo:
             index_transcript(catalog, store, embedder, video_id, report)

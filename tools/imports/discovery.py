@@ -22,10 +22,12 @@ short titles are orthogonal unless they share a word, so that mode needs a loose
 MAX_CLUSTERED = 3000
 """Texts clustered directly; the rest join the nearest cluster. Average linkage needs the full
 distance matrix (n² floats: 72 MB at 3000), so a 20k-item history is clustered on a sample."""
-CHANNEL_AFFINITY = 0.2
+CHANNEL_AFFINITY = {"embedding": 0.2, "tfidf": 0.04}
 """Added to the cosine of two items from the same channel (both must name one): series titles are
 often no closer than random ones ('Setup', 'Fetch', 'JSON'), the channel is what ties them. Kept
-small so two series of one channel stay apart (0.25+ with a 0.65+ cut merged them in the eval)."""
+small so two series of one channel stay apart (0.25+ with a 0.65+ cut merged them in the eval).
+TF-IDF rows of titles sharing no word are at distance 1.0 against a 0.95 cut, so there the bonus
+stays under 0.05: a channel alone must not merge everything watched on it into one interest."""
 LEXICAL_AFFINITY = 0.3
 """Times the word-count cosine of two texts, added to their embedding cosine: short posts that share a
 rare word ('sourdough') sit only 0.3-0.45 apart in MiniLM, yet the word is what ties them."""
@@ -151,7 +153,8 @@ def sample_rows(n: int, cap: int) -> np.ndarray:
     return np.unique(np.concatenate([np.arange(recent), spread]))
 
 
-def cluster(vecs: np.ndarray, threshold: float, channels: list[str | None], lexical=None) -> np.ndarray:
+def cluster(vecs: np.ndarray, threshold: float, channels: list[str | None], lexical=None,
+            channel_affinity: float = CHANNEL_AFFINITY["embedding"]) -> np.ndarray:
     """A cluster label per row (-1: joined no cluster)."""
     n = vecs.shape[0]
     rows = sample_rows(n, MAX_CLUSTERED)
@@ -163,7 +166,7 @@ def cluster(vecs: np.ndarray, threshold: float, channels: list[str | None], lexi
         sim = sim + LEXICAL_AFFINITY * dense(words @ words.T)
     ch = np.array([channels[r] or "" for r in rows], dtype=object)
     same = (ch[:, None] == ch[None, :]) & (ch[:, None] != "")
-    dist = np.clip(1.0 - sim - CHANNEL_AFFINITY * same, 0.0, 2.0).astype(np.float64)
+    dist = np.clip(1.0 - sim - channel_affinity * same, 0.0, 2.0).astype(np.float64)
     labels = np.full(n, -1)
     if len(rows) == 1:
         labels[rows] = 0
@@ -250,7 +253,8 @@ def discover_interests(items: list[ImportedItem], embedder, now: dt.datetime, *,
     if vecs is None:
         return []
     channels = [by_text[t][0].channel for t in texts]
-    labels = cluster(vecs, DISTANCE[mode], channels, word_vectors(texts, idf=False) if mode == "embedding" else None)
+    labels = cluster(vecs, DISTANCE[mode], channels, word_vectors(texts, idf=False) if mode == "embedding" else None,
+                     CHANNEL_AFFINITY[mode])
     groups = [np.where(labels == c)[0] for c in np.unique(labels) if c >= 0]
     groups = [g for g in groups if len(g) >= min_items]
     names = name_clusters(texts, [g[:NAMED_PER_CLUSTER] for g in groups])
