@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from helpers import NEEDS_MODEL
 from rich.console import Console
 
 from agent.settings import Settings
@@ -29,6 +30,7 @@ def suite(report: dict, kind: str, name_part: str = "") -> dict:
     return next(s for s in report["suites"] if s["kind"] == kind and name_part in s["path"])
 
 
+@NEEDS_MODEL  # the suite's bar is beating the lexical baseline, which words alone cannot
 def test_small_suite_passes_with_no_leaks_and_beats_baselines(tmp_path, data_dir):
     ok, report = run([EVALS / "small"], data_dir, tmp_path)
     conv = suite(report, "conversations")
@@ -79,6 +81,7 @@ def test_an_unknown_expectation_key_is_an_error_not_a_pass(tmp_path, data_dir):
         run([case.parent], data_dir, tmp_path)
 
 
+@NEEDS_MODEL
 def test_real_data_subset(real_data, real_index_dir, tmp_path):
     """The fast real-data subset CI runs: generated series retrieval and the hand-written cases."""
     out = tmp_path / "real-suites"

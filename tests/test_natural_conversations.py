@@ -13,6 +13,7 @@ import json
 from pathlib import Path
 
 import pytest
+from helpers import NEEDS_MODEL
 from rich.console import Console
 
 from agent.settings import Settings
@@ -31,6 +32,7 @@ def is_leak(failure: str) -> bool:
     return any(mark in failure for mark in LEAK_MARKS)
 
 
+@NEEDS_MODEL  # people's own words for a topic ('late-night shows') rarely are the titles' words
 def test_natural_conversations_on_the_real_catalog(real_data, real_index_dir, tmp_path):
     report_file = tmp_path / "natural-report.json"
     with open(tmp_path / "eval-output.txt", "w") as out:

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from helpers import NEEDS_MODEL
 from googleapiclient.http import HttpMockSequence
 from youtube_transcript_api import FetchedTranscript, FetchedTranscriptSnippet, TranscriptsDisabled
 
@@ -241,6 +242,7 @@ def test_an_unreadable_caption_track_costs_the_clip_not_the_list(data_dir: Path)
 
 
 @pytest.mark.slow
+@NEEDS_MODEL  # without the model nothing is embedded, so nothing can fail half-way
 def test_a_failed_embedding_leaves_the_library_as_it_was(data_dir: Path):
     from tools.catalog.video import Video
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+from helpers import NEEDS_MODEL
 import yaml
 from rich.console import Console
 
@@ -63,6 +64,7 @@ def one_case_suite(tmp_path: Path, case: str, cassette: Path = CASSETTE, name: s
     return folder
 
 
+@NEEDS_MODEL  # the suite's lists are judged by meaning: 'honey bees' finds 'beekeeping'
 def test_youtube_suite_passes_and_leaves_no_trace_of_the_key(tmp_path, data_dir, monkeypatch):
     # Settings from the environment must not leak into a replay: not the key, not the page size
     # (which would change the requests and miss the cassette).
