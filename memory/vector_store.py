@@ -98,11 +98,21 @@ class VectorStore:
         self.upsert(self.windows, ids, vectors, metadatas, texts)
         self._indexed[video_id] = metadatas[0]["fingerprint"]
 
-    def put_interest(self, interest_id: str, user: str, text: str, status: str, vector: np.ndarray) -> None:
+    def put_interests(self, user: str, rows: list[tuple[str, str, str]], vectors: np.ndarray) -> None:
+        """Store (id, text, status) interests of the user with their vectors, in one write."""
         self.interests.upsert(
-            ids=[interest_id], embeddings=vector[None, :], documents=[text],
-            metadatas=[{"user": user, "status": status}],
+            ids=[r[0] for r in rows], embeddings=vectors, documents=[r[1] for r in rows],
+            metadatas=[{"user": user, "status": r[2]} for r in rows],
         )
+
+    def user_interest_records(self, user: str) -> dict[str, tuple[str, str]]:
+        """Id -> (text, status) of the user's stored interest vectors."""
+        got = self.interests.get(where={"user": user}, include=["metadatas", "documents"])
+        return {i: (d, m["status"]) for i, m, d in zip(got["ids"], got["metadatas"], got["documents"])}
+
+    def delete_interests(self, ids: list[str]) -> None:
+        if ids:
+            self.interests.delete(ids=ids)
 
     def interest_vectors(self, ids: list[str]) -> dict[str, np.ndarray]:
         if not ids:

@@ -135,8 +135,9 @@ def test_export_lists_the_undo_history_without_its_copies(run, ana):
 def test_forget_all_drops_the_interest_vectors_too(run, ana, data_dir):
     # A vector left from a run with the embedding model is dropped even if the model is gone now.
     store = VectorStore(data_dir / "chroma", catalog_name=catalog_name(Settings(data_dir=data_dir)))
-    store.put_interest("stale-interest", "ana", "origami", "active", np.ones(384, dtype=np.float32) / np.sqrt(384))
-    store.put_interest("someone-else", "bob", "origami", "active", np.ones(384, dtype=np.float32) / np.sqrt(384))
+    unit = np.ones((1, 384), dtype=np.float32) / np.sqrt(384)
+    store.put_interests("ana", [("stale-interest", "origami", "active")], unit)
+    store.put_interests("bob", [("someone-else", "origami", "active")], unit)
     assert "stale-interest" in interest_vector_ids(data_dir, "ana")
 
     result = run("forget", "--user", "ana", "--all")

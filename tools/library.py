@@ -126,9 +126,14 @@ class Library:
         if not self.semantic:
             return
         interests = self.users.interests(user)
-        for i in interests:
-            self.vectors.put_interest(i.id, user, i.text, i.status, self.embed_text(i.text))
-        self.vectors.drop_interests_not_in(user, {i.id for i in interests})
+        held = self.vectors.user_interest_records(user)
+        # Only what differs is written: most changes (limits, blocks, 'not interested') touch no
+        # interest, and every Chroma write is a disk write that other people's turns queue behind.
+        changed = [(i.id, i.text, i.status) for i in interests if held.get(i.id) != (i.text, i.status)]
+        if changed:
+            self.vectors.put_interests(user, changed, np.stack([self.embed_text(text) for _, text, _ in changed]))
+        kept = {i.id for i in interests}
+        self.vectors.delete_interests([i for i in held if i not in kept])
 
     def resync_interest_vectors(self) -> int:
         """Bring the interest vectors back in line with memory wherever they disagree (a crash between a
