@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from chainlit.data.sql_alchemy import SQLAlchemyDataLayer
 from chainlit.types import Feedback
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+from sqlalchemy.orm import sessionmaker
 
 from agent.web.revoked_tokens import caller
 
@@ -14,6 +17,12 @@ class NotYours(PermissionError):
 
 class OwnedDataLayer(SQLAlchemyDataLayer):
     """Feedback is written only by the owner of the thread holding the message it is about."""
+
+    def __init__(self, conninfo: str, **kwargs) -> None:
+        super().__init__(conninfo, **kwargs)
+        if conninfo.startswith("sqlite"):
+            self.engine = one_sqlite_connection(conninfo)
+            self.async_session = sessionmaker(bind=self.engine, expire_on_commit=False, class_=AsyncSession)
 
     async def step_owner(self, step_id: str) -> str | None:
         rows = await self.execute_sql(
@@ -45,3 +54,22 @@ class OwnedDataLayer(SQLAlchemyDataLayer):
     async def delete_feedback(self, feedback_id: str) -> bool:
         await self.check_feedback(caller.get(), None, feedback_id)
         return await super().delete_feedback(feedback_id)
+
+
+def one_sqlite_connection(conninfo: str):
+    """An engine on a single SQLite connection in WAL mode without an fsync per commit.
+
+    SQLite has one writer at a time. Chainlit writes several steps a turn, each in a transaction
+    of its own; with a connection per concurrent turn, those transactions wait for SQLite's lock
+    in its busy handler (sleeps of up to 100 ms). On one connection they queue in the event loop.
+    """
+    engine = create_async_engine(conninfo, pool_size=1, max_overflow=0, pool_timeout=120)
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def pragmas(dbapi_connection, _record) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    return engine
