@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 from chainlit.data.sql_alchemy import SQLAlchemyDataLayer
 from chainlit.types import Feedback
 from sqlalchemy import event
@@ -15,14 +17,34 @@ class NotYours(PermissionError):
     """The message or feedback belongs to another user's thread (or does not exist)."""
 
 
+THREADS_REMEMBERED = 10_000
+"""Threads this instance knows to exist (a bounded set: an older one costs one SELECT again)."""
+
+
 class OwnedDataLayer(SQLAlchemyDataLayer):
     """Feedback is written only by the owner of the thread holding the message it is about."""
 
     def __init__(self, conninfo: str, **kwargs) -> None:
         super().__init__(conninfo, **kwargs)
+        self._threads: OrderedDict[str, None] = OrderedDict()
         if conninfo.startswith("sqlite"):
             self.engine = one_sqlite_connection(conninfo)
             self.async_session = sessionmaker(bind=self.engine, expire_on_commit=False, class_=AsyncSession)
+
+    async def update_thread(self, thread_id: str, name=None, user_id=None, metadata=None, tags=None):
+        """Chainlit calls this before every step it writes, to make sure the thread row exists: once
+        this instance has written the thread, a call that changes nothing is not another query."""
+        if thread_id in self._threads and name is None and user_id is None and metadata is None and tags is None:
+            self._threads.move_to_end(thread_id)
+            return
+        await super().update_thread(thread_id, name=name, user_id=user_id, metadata=metadata, tags=tags)
+        self._threads[thread_id] = None
+        if len(self._threads) > THREADS_REMEMBERED:
+            self._threads.popitem(last=False)
+
+    async def delete_thread(self, thread_id: str):
+        self._threads.pop(thread_id, None)
+        return await super().delete_thread(thread_id)
 
     async def step_owner(self, step_id: str) -> str | None:
         rows = await self.execute_sql(
