@@ -35,7 +35,7 @@ from agent.web.instance_files import own_files_directory
 from agent.opening import LibraryOpening
 from agent.web.login_limits import LoginLimiter, LoginLimitMiddleware
 from agent.web.origin_guard import OriginGuard
-from agent.web.owned_data_layer import OwnedDataLayer
+from agent.web.owned_data_layer import LIVE_ONLY, OwnedDataLayer
 from agent.web.revoked_tokens import RevokedTokenMiddleware, RevokedTokens
 from agent.web.starters import starters as starter_list
 from agent.web.turn_gate import TurnGate
@@ -280,22 +280,22 @@ async def run_turn(text: str, echo: bool = False) -> None:
 
 
 class Trace:
-    """The turn's tool steps: shown live as they finish, then moved under the reply, folded. Each move
-    is one write of Chainlit's history (three a turn), not one per change."""
+    """The turn's tool steps: shown live as they finish, then moved under the reply, folded. Only the
+    folded trace is written to Chainlit's history (one write a turn); the live one is shown, not kept."""
 
     def __init__(self):
         self.lines: list[str] = []
         self.live: cl.Step | None = None
 
-    def _step(self) -> cl.Step:
-        step = cl.Step(name=ui.trace_name(self.lines), type="tool")
+    def _step(self, live: bool = False) -> cl.Step:
+        step = cl.Step(name=ui.trace_name(self.lines), type="tool", metadata={LIVE_ONLY: True} if live else None)
         step.output, step.start = ui.escape_md("\n".join(self.lines)), utc_now()
         return step
 
     async def add(self, summary: str) -> None:
         self.lines.append(summary)
         if self.live is None:
-            self.live = self._step()
+            self.live = self._step(live=True)
             await self.live.send()
         else:
             self.live.name, self.live.output = ui.trace_name(self.lines), ui.escape_md("\n".join(self.lines))

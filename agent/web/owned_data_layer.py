@@ -17,6 +17,8 @@ class NotYours(PermissionError):
     """The message or feedback belongs to another user's thread (or does not exist)."""
 
 
+LIVE_ONLY = "clipwise_live_only"
+"""Step metadata key of a step shown while a turn runs and removed when it ends: never written."""
 THREADS_REMEMBERED = 10_000
 """Threads this instance knows to exist (a bounded set: an older one costs one SELECT again)."""
 
@@ -27,6 +29,7 @@ class OwnedDataLayer(SQLAlchemyDataLayer):
     def __init__(self, conninfo: str, **kwargs) -> None:
         super().__init__(conninfo, **kwargs)
         self._threads: OrderedDict[str, None] = OrderedDict()
+        self._live: OrderedDict[str, None] = OrderedDict()
         if conninfo.startswith("sqlite"):
             self.engine = one_sqlite_connection(conninfo)
             self.async_session = sessionmaker(bind=self.engine, expire_on_commit=False, class_=AsyncSession)
@@ -38,13 +41,25 @@ class OwnedDataLayer(SQLAlchemyDataLayer):
             self._threads.move_to_end(thread_id)
             return
         await super().update_thread(thread_id, name=name, user_id=user_id, metadata=metadata, tags=tags)
-        self._threads[thread_id] = None
-        if len(self._threads) > THREADS_REMEMBERED:
-            self._threads.popitem(last=False)
+        remember(self._threads, thread_id)
 
     async def delete_thread(self, thread_id: str):
         self._threads.pop(thread_id, None)
         return await super().delete_thread(thread_id)
+
+    async def create_step(self, step_dict):
+        """Every step is kept, except one that is shown only while its turn runs (a write of a
+        step and three deletes a turn that nobody would ever read back)."""
+        if (step_dict.get("metadata") or {}).get(LIVE_ONLY):
+            remember(self._live, step_dict["id"])
+            return
+        await super().create_step(step_dict)
+
+    async def delete_step(self, step_id: str):
+        if step_id in self._live:
+            del self._live[step_id]
+            return
+        await super().delete_step(step_id)
 
     async def step_owner(self, step_id: str) -> str | None:
         rows = await self.execute_sql(
@@ -76,6 +91,14 @@ class OwnedDataLayer(SQLAlchemyDataLayer):
     async def delete_feedback(self, feedback_id: str) -> bool:
         await self.check_feedback(caller.get(), None, feedback_id)
         return await super().delete_feedback(feedback_id)
+
+
+def remember(ids: OrderedDict[str, None], key: str) -> None:
+    """Add to a bounded set of ids (insertion-ordered), forgetting the oldest beyond THREADS_REMEMBERED."""
+    ids[key] = None
+    ids.move_to_end(key)
+    if len(ids) > THREADS_REMEMBERED:
+        ids.popitem(last=False)
 
 
 def one_sqlite_connection(conninfo: str):
