@@ -41,8 +41,9 @@ from agent.web.starters import starters as starter_list
 from agent.web.turn_gate import TurnGate
 from agent.web.web_uploads import commit_uploads, prepare_uploads
 
-STREAM_WORDS = 4
-"""Words per streamed chunk when the controller gives the reply in one piece."""
+STREAM_CHUNKS = 4
+"""Pieces a reply given in one piece is streamed in (10 ms apart): it reads as typed, and a long
+reply (the memory, a 'why') takes no longer to arrive than a short one."""
 
 _session: AsyncSession | None = None
 _opening: LibraryOpening | None = None
@@ -224,8 +225,9 @@ async def show_panel(s: AsyncSession, user: str, opened: bool = False, status: s
 
 async def stream_text(msg: cl.Message, text: str) -> None:
     words = text.split(" ")
-    for i in range(0, len(words), STREAM_WORDS):
-        await msg.stream_token(" ".join(words[i : i + STREAM_WORDS]) + (" " if i + STREAM_WORDS < len(words) else ""))
+    size = max(1, -(-len(words) // STREAM_CHUNKS))
+    for i in range(0, len(words), size):
+        await msg.stream_token(" ".join(words[i : i + size]) + (" " if i + size < len(words) else ""))
         await asyncio.sleep(0.01)
 
 
