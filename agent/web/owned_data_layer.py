@@ -1,4 +1,5 @@
-"""Chainlit's SQL data layer, refusing feedback on a message of another user's thread."""
+"""Chainlit's SQL data layer: one SQLite connection, no write for a turn's live trace, and no feedback
+on a message of another user's thread."""
 
 from __future__ import annotations
 
