@@ -269,6 +269,11 @@ class UserStore:
         undo = [dict(r) for r in self._rows("SELECT action, at FROM journal WHERE user = ? ORDER BY id", (user,))]
         return {"user": user, "exported_at": now_iso(), "interests": interests, **tables, "undo_history": undo}
 
+    def has_user(self, user: str) -> bool:
+        """Whether this memory holds anything of the user (their undo journal included)."""
+        return any(self._rows(f"SELECT 1 FROM {t} WHERE user = ? LIMIT 1", (user,))
+                   for t in ("interests", "rules", "feedback", "seen", "journal"))
+
     def forget_user(self, user: str) -> int:
         """Delete everything stored about the user, the undo journal included; returns rows deleted."""
         with self.transaction() as db:

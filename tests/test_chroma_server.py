@@ -90,3 +90,19 @@ def test_a_chroma_server_that_is_not_there_is_a_plain_error_naming_the_setting(t
 def test_a_chroma_url_that_is_not_a_server_address_is_refused_at_start(url):
     with pytest.raises(ValueError, match="http\\(s\\)://host:port"):
         Settings(chroma_url=url)
+
+
+def test_an_instance_with_memory_of_its_own_leaves_the_other_instances_interest_vectors(chroma_url, tmp_path):
+    first = open_library(load_catalog(), tmp_path / "one", chroma_url=chroma_url)
+    if first.embedder is None:
+        pytest.skip("the embedding model is not on this machine (../shared/scripts/seed-chroma-model)")
+    session = Session(first, tmp_path / "one")
+    session.ask("I want to learn linear algebra", user="ana")
+
+    # Another data dir (its own memory) on the same server: opening it re-syncs its own users only.
+    other = open_library(load_catalog(), tmp_path / "two", chroma_url=chroma_url)
+    held = other.vectors.interests.get(where={"user": "ana"}, include=["documents"])
+    assert held["documents"] == ["linear algebra"]
+    assert session.ask("recommend something", user="ana").results
+    session.close()
+    other.users.close()

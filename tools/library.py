@@ -141,7 +141,10 @@ class Library:
         if not self.semantic:
             return 0
         stored, held = self.users.interest_records(), self.vectors.interest_records()
-        users = {rec[0] for rec in stored.values()} | {rec[0] for rec in held.values()}
+        # A Chroma server may be shared by instances that each keep their own memory: the vectors
+        # of a user this memory has never seen are another instance's, not stale ones.
+        users = {rec[0] for rec in stored.values()} | {u for u in {rec[0] for rec in held.values()}
+                                                       if self.users.has_user(u)}
         stale = sorted(u for u in users if {i: r for i, r in stored.items() if r[0] == u}
                        != {i: r for i, r in held.items() if r[0] == u})
         for user in stale:
