@@ -67,3 +67,17 @@ def test_a_short_list_is_not_padded_with_unrelated_videos(bakery, user):
     assert len(unrelated) <= 1  # one exploration slot at most, and it says what it is
     assert all(r["matched_by"] == "exploration" and "exploration" in r["reason"] for r in unrelated)
     assert len(turn.results) < 10 and "nothing else matches well enough" in turn.reply
+
+
+def test_a_list_emptied_by_a_length_limit_names_the_limit_and_how_to_loosen_it(bakery, user):
+    bakery("nothing over 5 minutes", user)
+    bakery("ok, unknown lengths are fine", user)
+    turn = bakery("sourdough", user)
+
+    assert all(r["video_id"].startswith("bread") and r["duration_s"] is None for r in turn.results if
+               r["matched_by"] != "exploration")  # the three known ones (8:00) are over the limit
+    assert "3 more match but are longer than your length limit: say 'any length is fine'" in turn.reply
+    assert "nothing else matches well enough" not in turn.reply
+    loosened = bakery("any length is fine", user)
+    assert "cleared 1 length limit" in loosened.reply
+    assert {"bread0", "bread1", "bread2"} <= {r["video_id"] for r in bakery("more sourdough", user).results}
