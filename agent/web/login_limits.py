@@ -134,7 +134,8 @@ class LoginLimitMiddleware:
         wait = self.limiter.retry_after(username, address)
         if wait > 0:
             seconds = math.ceil(wait)
-            await send_json(send, 429, {"detail": f"Too many wrong passwords: try again in {seconds} s."},
+            said = f"Too many sign-in attempts (wrong ones, or too many at once): try again in {seconds} s."
+            await send_json(send, 429, {"detail": said},
                             {"Retry-After": str(seconds)})
             return
         self.limiter.begin(username, address)
