@@ -124,9 +124,3 @@ class VectorStore:
         """Id -> (user, text, status) of every stored interest vector."""
         got = self.interests.get(include=["metadatas", "documents"])
         return {i: (m["user"], d, m["status"]) for i, m, d in zip(got["ids"], got["metadatas"], got["documents"])}
-
-    def drop_interests_not_in(self, user: str, keep: set[str]) -> None:
-        got = self.interests.get(where={"user": user}, include=[])
-        stale = [i for i in got["ids"] if i not in keep]
-        if stale:
-            self.interests.delete(ids=stale)

@@ -257,8 +257,8 @@ def forget_user(data_dir: Path, user: str, catalog_name: str, chroma_url: str | 
         return rows, 0
     try:
         vectors = VectorStore(folder, catalog_name=catalog_name, url=chroma_url)
-        held = vectors.interests.get(where={"user": user}, include=[])["ids"]
-        vectors.drop_interests_not_in(user, set())
+        held = list(vectors.user_interest_records(user))
+        vectors.delete_interests(held)
     except Exception as exc:  # noqa: BLE001 - the SQLite memory is gone already; say what is left
         raise ClipwiseError(f"Memory deleted, but the interest vectors in {chroma_url or folder} could not be "
                             f"removed: {exc}") from exc

@@ -20,8 +20,9 @@ class NotYours(PermissionError):
 
 LIVE_ONLY = "clipwise_live_only"
 """Step metadata key of a step shown while a turn runs and removed when it ends: never written."""
-THREADS_REMEMBERED = 10_000
-"""Threads this instance knows to exist (a bounded set: an older one costs one SELECT again)."""
+IDS_REMEMBERED = 10_000
+"""Bound of each id set kept here: threads this instance knows to exist (an older one costs one
+SELECT again) and live steps not written (an older one's delete costs three queries that find nothing)."""
 
 
 class OwnedDataLayer(SQLAlchemyDataLayer):
@@ -95,10 +96,10 @@ class OwnedDataLayer(SQLAlchemyDataLayer):
 
 
 def remember(ids: OrderedDict[str, None], key: str) -> None:
-    """Add to a bounded set of ids (insertion-ordered), forgetting the oldest beyond THREADS_REMEMBERED."""
+    """Add to a bounded set of ids (insertion-ordered), forgetting the oldest beyond IDS_REMEMBERED."""
     ids[key] = None
     ids.move_to_end(key)
-    if len(ids) > THREADS_REMEMBERED:
+    if len(ids) > IDS_REMEMBERED:
         ids.popitem(last=False)
 
 
