@@ -9,5 +9,9 @@ FITTED = {
     'edge_penalty': 0.7,
     'lead_windows': 0,
     'span_s': 60.0,
-    'min_cosine': 0.2645,
+    'min_cosine': 0.2561,
+    'near_peak': 0.95,
+    'keep_going': 0.9,
+    'smooth': 1,
+    'chapter_title_weight': 2.0,
 }

@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import asdict, dataclass
+from typing import NamedTuple
 
 import numpy as np
 
 from memory.lexical import STEM, LexicalIndex, words
+from tools.catalog.chapters import Chapter, description_chapters
 from tools.catalog.indexer import transcript_windows
 from tools.catalog.video import Segment
 from tools.catalog.windows import Window
@@ -48,6 +50,17 @@ class ClipParams:
     """Longest clip: a long section is trimmed to this (30 s-3 min)."""
     min_cosine: float = 0.0
     """Below this best cosine no part of the transcript is about the interest: no clip."""
+    near_peak: float = 0.95
+    """open_at='grow': open at the first window this close to the best (where the topic starts,
+    not a later recap)..."""
+    keep_going: float = 0.9
+    """...and go on while windows score this close to where it opened."""
+    smooth: int = 1
+    """Windows on each side a score is averaged over (a topic runs over several windows; a lone
+    mention scores lower)."""
+    chapter_title_weight: float = 1.0
+    """Where the uploader marked chapters: how much a chapter's title matching the interest adds to
+    the chapter's score (its transcript windows give the rest)."""
 
 
 PARAMS = ClipParams(**FITTED)
@@ -64,6 +77,8 @@ class Clip:
     interest is spoken; placed where the talk uses the title's words)."""
     quote_names_topic: bool = True
     """The quote shares a word with the interest; otherwise the part matched by meaning only."""
+    chapter: str | None = None
+    """The uploader's chapter the clip opens at, when the description marks chapters."""
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -90,6 +105,25 @@ class Evidence:
     sign_off: np.ndarray
     position: np.ndarray
     """Where each window sits in the video, 0 (start) to 1 (end)."""
+    chapters: ChapterEvidence | None = None
+    """The uploader's chapters, when the description marks them."""
+
+
+@dataclass(frozen=True)
+class ChapterEvidence:
+    """The uploader's chapters as window ranges, and how well each title matches the interest."""
+
+    chapters: tuple[Chapter, ...]
+    ranges: tuple[tuple[int, int], ...]
+    """[lo, hi) windows of each chapter; a chapter shorter than a window may be empty."""
+    title_cosine: np.ndarray | None
+    title_lexical: np.ndarray
+    """Share of the interest's words its title uses."""
+
+    def title_match(self, semantic_weight: float) -> np.ndarray:
+        if self.title_cosine is None:
+            return self.title_lexical
+        return semantic_weight * self.title_cosine + (1 - semantic_weight) * self.title_lexical
 
 
 _window_indexes: dict[tuple[str, int], LexicalIndex] = {}
@@ -115,6 +149,41 @@ def sign_offs(video_id: str, windows: list[Window]) -> np.ndarray:
     return _sign_offs[key]
 
 
+_title_vectors: dict[tuple[str, ...], np.ndarray] = {}
+
+
+def title_vectors(lib: Library, chapters: tuple[Chapter, ...]) -> np.ndarray:
+    """The chapter titles' vectors, embedded in one batch once per process."""
+    key = tuple(c.title for c in chapters)
+    if key not in _title_vectors:
+        _title_vectors[key] = np.asarray(lib.embedder.embed(list(key)))
+    return _title_vectors[key]
+
+
+def chapter_ranges(windows: list[Window], chapters: tuple[Chapter, ...]) -> tuple[tuple[int, int], ...]:
+    """Each chapter's windows: those whose middle lies between its start and the next one's."""
+    mids = np.array([(w.start + w.end) / 2 for w in windows])
+    starts = [c.start for c in chapters] + [float("inf")]
+    return tuple((int(np.searchsorted(mids, a)), int(np.searchsorted(mids, b))) for a, b in zip(starts, starts[1:]))
+
+
+def content_stems(text: str) -> set[str]:
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return {STEM(w) for w in words(text) if w not in ENGLISH_STOP_WORDS}
+
+
+def chapter_evidence(lib: Library, video_id: str, windows: list[Window], query: np.ndarray | None,
+                     interest: str) -> ChapterEvidence | None:
+    chapters = description_chapters(lib.catalog.get(video_id).description)
+    if not chapters or not windows:
+        return None
+    wanted = content_stems(interest) or {STEM(w) for w in words(interest)}
+    lexical = np.array([len(wanted & content_stems(c.title)) / max(len(wanted), 1) for c in chapters])
+    cosine = title_vectors(lib, chapters) @ query if query is not None else None
+    return ChapterEvidence(chapters, chapter_ranges(windows, chapters), cosine, lexical)
+
+
 def window_evidence(lib: Library, video_id: str, windows: list[Window], vectors: np.ndarray | None,
                     interest: str) -> Evidence:
     lexical = lexical_windows(video_id, windows).scores(interest)
@@ -124,14 +193,15 @@ def window_evidence(lib: Library, video_id: str, windows: list[Window], vectors:
     cosine = vectors @ query if query is not None else None
     sign_off = sign_offs(video_id, windows)
     position = np.arange(len(windows)) / max(len(windows) - 1, 1)
-    return Evidence(cosine, lexical, sign_off, position)
+    return Evidence(cosine, lexical, sign_off, position, chapter_evidence(lib, video_id, windows, query, interest))
 
 
 def window_scores(ev: Evidence, p: ClipParams) -> np.ndarray:
     scores = ev.lexical if ev.cosine is None else p.semantic_weight * ev.cosine + (1 - p.semantic_weight) * ev.lexical
     scores = scores * np.where(ev.sign_off, SIGN_OFF_PENALTY, 1.0)
-    if len(scores) >= 3:  # a topic runs over several windows; a lone mention scores lower
-        scores = np.convolve(np.pad(scores, 1, mode="edge"), [0.25, 0.5, 0.25], mode="valid")
+    if p.smooth and len(scores) >= 2 * p.smooth + 1:
+        kernel = np.concatenate([np.arange(1, p.smooth + 2), np.arange(p.smooth, 0, -1)]).astype(float)
+        scores = np.convolve(np.pad(scores, p.smooth, mode="edge"), kernel / kernel.sum(), mode="valid")
     edge = (ev.position < EDGE_SHARE) | (ev.position > 1 - EDGE_SHARE)
     return scores * np.where(edge, p.edge_penalty, 1.0)
 
@@ -187,24 +257,22 @@ def sections(video_id: str, windows: list[Window], vectors: np.ndarray | None, p
 
 
 def section_starts(lib: Library, video_id: str, params: ClipParams = PARAMS) -> list[float]:
-    """Where each of the transcript's topical sections after the first starts (s); [] without a transcript.
-    Reads stored window vectors only (words alone where they are not in yet): never embeds."""
+    """Where each of the transcript's topical sections after the first starts (s); [] without a
+    transcript. The uploader's chapters where the description marks them; else read from stored
+    window vectors only (words alone where they are not in yet): never embeds."""
     if not lib.catalog.transcript(video_id):
         return []
+    if chapters := description_chapters(lib.catalog.get(video_id).description):
+        return [round(c.start, 1) for c in chapters[1:]]
     windows, vectors = transcript_windows(lib.catalog, lib.vectors, lib.embedder, video_id, embed_missing=False)
     if not windows:
         return []
     return [round(windows[lo].start, 1) for lo, _ in sections(video_id, windows, vectors, params)[1:]]
 
 
-NEAR_PEAK, KEEP_GOING = 0.95, 0.9
-"""open_at='grow': open at the first window this close to the best (where the topic starts, not
-a later recap) and go on while windows score this close to where it opened."""
-
-
 def grow_span(windows: list[Window], scores: np.ndarray, p: ClipParams) -> tuple[int, int]:
-    a = b = int(np.flatnonzero(scores >= NEAR_PEAK * scores.max())[0])
-    floor = scores[a] * KEEP_GOING
+    a = b = int(np.flatnonzero(scores >= p.near_peak * scores.max())[0])
+    floor = scores[a] * p.keep_going
     while b + 1 < len(windows) and windows[b + 1].end - windows[a].start <= p.span_s:
         if windows[b].end - windows[a].start >= MIN_S and scores[b + 1] < floor:
             break
@@ -212,18 +280,50 @@ def grow_span(windows: list[Window], scores: np.ndarray, p: ClipParams) -> tuple
     return a, b
 
 
-def place(windows: list[Window], ev: Evidence, find_sections, p: ClipParams) -> tuple[int, int] | None:
-    """The windows [a, b] of the clip: the best section (find_sections() gives them, computed only
-    when the setting uses them), trimmed to 30 s-3 min from where it opens; None when no part
-    matches well enough."""
-    scores = window_scores(ev, p)
+class Span(NamedTuple):
+    """The clip's first and last windows, and the uploader's chapter it opens at (an index)."""
+
+    a: int
+    b: int
+    chapter: int | None = None
+
+
+def matches_somewhere(ev: Evidence, p: ClipParams) -> bool:
+    """Whether any part is about the interest: a window close enough in meaning (or, without
+    vectors, one using its words), or a chapter whose title uses every word of it."""
+    if ev.chapters is not None and float(ev.chapters.title_lexical.max()) >= 1.0:
+        return True
     if ev.cosine is not None:
-        if float(ev.cosine.max()) < p.min_cosine:
-            return None
-    elif ev.lexical.max() <= 0:
+        return float(ev.cosine.max()) >= p.min_cosine
+    return ev.lexical.max() > 0
+
+
+def place_in_chapter(windows: list[Window], scores: np.ndarray, chapters: ChapterEvidence, p: ClipParams) -> Span:
+    """The uploader's chapter that best matches (its title and its talk), opened at its start."""
+    title = chapters.title_match(p.semantic_weight)
+    value = np.array([(scores[lo:hi].max() if hi > lo else 0.0) + p.chapter_title_weight * title[i]
+                      for i, (lo, hi) in enumerate(chapters.ranges)])
+    i = int(np.argmax(value))
+    lo, hi = chapters.ranges[i]
+    a = min(lo, len(windows) - 1)
+    b = a
+    while b + 1 < len(windows) and windows[b + 1].end - windows[a].start <= p.span_s and \
+            (b + 1 < hi or windows[b].end - windows[a].start < MIN_S):
+        b += 1
+    return Span(a, b, i)
+
+
+def place(windows: list[Window], ev: Evidence, find_sections, p: ClipParams) -> Span | None:
+    """The windows [a, b] of the clip: the uploader's best chapter where the description marks
+    chapters, else the best section (find_sections() gives them, computed only when the setting
+    uses them), trimmed to 30 s-3 min from where it opens; None when no part matches well enough."""
+    if not matches_somewhere(ev, p):
         return None
+    scores = window_scores(ev, p)
+    if ev.chapters is not None:
+        return place_in_chapter(windows, scores, ev.chapters, p)
     if p.open_at == "grow":
-        return grow_span(windows, scores, p)
+        return Span(*grow_span(windows, scores, p))
     secs = find_sections()
     value = [scores[lo:hi].max() if p.section_by == "max" else scores[lo:hi].mean() for lo, hi in secs]
     lo, hi = secs[int(np.argmax(value))]
@@ -233,7 +333,7 @@ def place(windows: list[Window], ev: Evidence, find_sections, p: ClipParams) -> 
     while b + 1 < len(windows) and windows[b + 1].end - windows[a].start <= p.span_s and \
             (b + 1 < hi or windows[b].end - windows[a].start < MIN_S):
         b += 1
-    return a, b
+    return Span(a, b)
 
 
 def relevant_start(segments: list[Segment], window: Window, interest: str) -> int:
@@ -284,10 +384,18 @@ def listed_for(lib: Library, video_id: str, interest: str) -> bool:
     return float(lib.relevance(interest)[lib.row[video_id]]) >= MATCH_FLOOR
 
 
-def clip_times(segments: list[Segment], windows: list[Window], span: tuple[int, int], interest: str,
-               params: ClipParams) -> tuple[int, float, float]:
-    """The first segment, start and end (s) of the clip over windows span[0]..span[1]."""
-    a, b = span
+def clip_times(segments: list[Segment], windows: list[Window], span: Span, interest: str,
+               params: ClipParams, chapters: ChapterEvidence | None = None) -> tuple[int, float, float]:
+    """The first segment, start and end (s) of the clip over windows span.a..span.b; at the
+    chapter's own start (up to its end) when it opens at an uploader's chapter."""
+    a, b = span.a, span.b
+    if chapters is not None and span.chapter is not None:
+        at = chapters.chapters[span.chapter].start
+        first = next((i for i, s in enumerate(segments) if s.end > at), len(segments) - 1)
+        start = max(at, segments[first].start)
+        nxt = chapters.chapters[span.chapter + 1].start if span.chapter + 1 < len(chapters.chapters) else segments[-1].end
+        end = min(max(nxt, start + MIN_S), start + params.span_s, max(segments[-1].end, start + MIN_S))
+        return first, round(start, 1), end
     first = relevant_start(segments, windows[a], interest) if params.open_at != "section" else windows[a].first_segment
     start = segments[first].start
     end = max(windows[b].end, min(start + MIN_S, segments[-1].end))
@@ -316,10 +424,12 @@ def find_clip(lib: Library, video_id: str, interest: str, embed_missing: bool = 
     span = place(windows, ev, lambda: sections(video_id, windows, vectors, params), params)
     if span is None:
         return NoMatch(interest)
-    first, start, end = clip_times(segments, windows, span, looked_for, params)
-    b = span[1]
-    quote = pick_quote(segments, first, windows[b].last_segment, looked_for)
+    first, start, end = clip_times(segments, windows, span, looked_for, params, ev.chapters)
+    last = max(first, next((i for i in range(len(segments) - 1, -1, -1) if segments[i].start < end), first))
+    quote = pick_quote(segments, first, last, looked_for)
     stems = {STEM(w) for w in words(interest)}
     names_topic = bool(stems & {STEM(w) for w in words(quote.text)})
     method = "semantic+lexical" if vectors is not None else "lexical" if looked_for == interest else "lexical+title"
-    return Clip(round(start, 1), round(end, 1), short_quote(quote.text), round(quote.start, 2), method, names_topic)
+    chapter = ev.chapters.chapters[span.chapter].title if ev.chapters is not None and span.chapter is not None else None
+    return Clip(round(start, 1), round(end, 1), short_quote(quote.text), round(quote.start, 2), method, names_topic,
+                chapter)

@@ -237,7 +237,11 @@ def reason_line(video_id: str, mode: str, interest: dict | None, clip: dict | No
         head = "popular pick (no interests yet: tell me what you like)"
     if clip:
         span = f"the part from {fmt_duration(clip['start'])} to {fmt_duration(clip['end'])}"
-        if clip.get("quote_names_topic", True):
+        if clip.get("chapter"):
+            head += f"; {span} is the uploader's chapter '{clip['chapter']}'"
+            if not clip.get("quote_names_topic", True):
+                head += " (the quote does not use your words)"
+        elif clip.get("quote_names_topic", True):
             head += f"; {span} is on point"
         elif clip.get("method") == "lexical+title":
             head += f"; no part uses your words, so {span} is where it talks about what its title says"
