@@ -364,7 +364,7 @@ def short_quote(text: str) -> str:
 
 def warm_clips(lib: Library) -> int:
     """Read every transcript and build its windows and their BM25 index ahead of the first turn,
-    and what relates videos to each other (for the first 'more like this')."""
+    what relates videos to each other (for the first 'more like this') and their semantic IDs."""
     done = 0
     for video_id in list(lib.catalog.transcript_paths):
         try:
@@ -373,6 +373,7 @@ def warm_clips(lib: Library) -> int:
         except ClipwiseError as exc:
             log.debug("warm-up skipped %s: %s", video_id, exc)
     lib.related.ready()
+    lib.families.ready()
     return done
 
 

@@ -37,8 +37,23 @@ def explain(lib: Library, user: str, item: dict, position: int) -> dict:
         "parts": item.get("parts") or {},
         "duration_s": video.duration_s,
         "sections": section_starts(lib, video.video_id),
+        "family": family_of(lib, video.video_id),
         "reason": item.get("reason"),
     }
+
+
+def family_of(lib: Library, video_id: str) -> dict | None:
+    """The video's semantic ID and what its family (level 1) is about; None without video vectors."""
+    if not lib.families.ready():
+        return None
+    family = lib.families.family(video_id)
+    return {"code": lib.families.code(video_id), "words": lib.families.family_words(family)}
+
+
+def family_line(family: dict | None) -> list[str]:
+    if not family or not family.get("words"):
+        return []
+    return [f"- Family: videos about {', '.join(family['words'])} (semantic ID {family['code']})."]
 
 
 def explanation_text(exp: dict) -> str:
@@ -57,7 +72,7 @@ def explanation_text(exp: dict) -> str:
         lines.append(f"- {exp.get('reason')}")
     if exp.get("quote"):
         lines.append(quote_line(exp["quote"]["text"], exp["quote"]["start"]))
-    return "\n".join(lines + clip_and_rules(exp))
+    return "\n".join(lines + family_line(exp.get("family")) + clip_and_rules(exp))
 
 
 SAID = {"chat": "you said", "liked_video": "you asked for more like it"}

@@ -25,6 +25,7 @@ from tools.catalog.store import Catalog
 from tools.catalog.video import Video
 from tools.related import RelatedFeatures
 from tools.related import similarity as related_similarity
+from tools.semantic_ids import FILE_NAME as SEMANTIC_IDS_FILE, SemanticIds
 from tools.errors import ClipwiseError
 from tools.search_backend import LocalCatalog, SearchBackend, TranscriptAnswer
 
@@ -54,6 +55,8 @@ class Library:
         self.lexical_scores = lru_cache(maxsize=1024)(self._lexical_scores)
         self.related = RelatedFeatures(self)
         """What relates each video to the others, for 'more like this'."""
+        self.families = SemanticIds(self, None)
+        """Each video's semantic ID; open_library keeps the codebooks in the data dir."""
         self._reindex_lexical()
 
     def _reindex_lexical(self) -> None:
@@ -216,6 +219,7 @@ def open_library(catalog: Catalog, data_dir: Path, build_index: bool = True,
         raise ClipwiseError(str(exc)) from exc
     lib = Library(catalog, vectors, UserStore(data_dir / "memory.sqlite", undo_kept=undo_kept), embedder)
     lib.sources += list(sources)
+    lib.families.path = data_dir / SEMANTIC_IDS_FILE
     answered_early = False
     if embedder is not None and build_index:
         todo, gone = stale_videos(catalog, vectors)
