@@ -37,6 +37,18 @@ def test_a_small_catalog_gets_fewer_codes_than_it_has_videos():
     assert all(len(c) <= len(vectors) // 8 for c in books.centroids)
 
 
+def test_a_catalog_too_small_to_code_has_no_codes_and_lists_are_left_as_they_are(lib, monkeypatch):
+    monkeypatch.setattr(type(lib), "semantic", property(lambda self: True))
+    few = type(lib).__new__(type(lib))
+    few.__dict__.update(lib.__dict__, ids=lib.ids[:3])
+    from tools.semantic_ids import SemanticIds
+
+    families = SemanticIds(few, None)
+    assert families.ready() is False  # an empty or tiny catalog: no k-means, no crash
+    few.families = families
+    assert spread_families(few, few.ids, cap=1) == few.ids
+
+
 def test_codebooks_are_kept_whole_and_a_file_for_another_model_is_not_used(tmp_path):
     vectors, _ = clustered()
     books = fit_codebooks(vectors, codes=6)

@@ -21,6 +21,8 @@ LEVELS = 3
 CODES = 64
 """Codes per level. A catalog too small for them gets fewer: one code per VIDEOS_PER_CODE videos."""
 VIDEOS_PER_CODE = 8
+MIN_VIDEOS = 2 * VIDEOS_PER_CODE
+"""Fewer videos than this (an empty YouTube-only start, a tiny catalog) get no codes: nothing to spread."""
 REFIT_GROWTH = 0.2
 """New videos are assigned to the nearest codes; the codebooks are fitted again once the catalog
 has grown by this share since they were fitted."""
@@ -108,7 +110,7 @@ class SemanticIds:
     def ready(self) -> bool:
         """Whether codes exist (they need the video vectors: none without the embedding model)."""
         lib = self.lib
-        if not lib.semantic:
+        if not lib.semantic or len(lib.ids) < MIN_VIDEOS:
             return False
         with self._lock:
             if self._for != len(lib.ids):
