@@ -102,3 +102,17 @@ def test_a_chaptered_talk_that_never_touches_the_interest_still_gets_no_clip(kit
 
 def test_why_marks_the_uploaders_chapters_on_the_timeline(kitchen):
     assert section_starts(kitchen, "kitchen0001") == [60.0, 150.0, 250.0]
+
+
+def test_chapter_marks_past_the_end_of_the_talk_are_not_clipped(tmp_path):
+    talk = [(0.0, 30.0, "Welcome, today the sourdough starter."), (30.0, 30.0, "Feed it flour and water daily."),
+            (60.0, 30.0, "Then it bubbles and smells sour.")]
+    (tmp_path / "transcripts").mkdir()
+    (tmp_path / "transcripts" / "short000001.json").write_text(json.dumps(lines(*talk)), encoding="utf-8")
+    video = {"video_id": "short000001", "title": "Starter basics", "channel": "Test Kitchen",
+             "description": "0:00 Intro\n0:30 Feeding\n59:00 Baking the loaf\n59:30 Slicing", "tags": []}
+    (tmp_path / "catalog.jsonl").write_text(json.dumps(video) + "\n", encoding="utf-8")
+    lib = open_library(load_catalog(tmp_path / "catalog.jsonl", tmp_path / "transcripts"), tmp_path / "data")
+
+    found = find_clip(lib, "short000001", "baking the loaf", embed_missing=False)
+    assert not isinstance(found, Clip) or (found.chapter != "Baking the loaf" and found.end <= 90.0)

@@ -175,8 +175,10 @@ def content_stems(text: str) -> set[str]:
 
 def chapter_evidence(lib: Library, video_id: str, windows: list[Window], query: np.ndarray | None,
                      interest: str) -> ChapterEvidence | None:
-    chapters = description_chapters(lib.catalog.get(video_id).description)
-    if not chapters or not windows:
+    # A mark past the end of the talk (a wrong time, another cut of the video) has nothing to clip.
+    chapters = tuple(c for c in description_chapters(lib.catalog.get(video_id).description)
+                     if windows and c.start < windows[-1].end)
+    if not chapters:
         return None
     wanted = content_stems(interest) or {STEM(w) for w in words(interest)}
     lexical = np.array([len(wanted & content_stems(c.title)) / max(len(wanted), 1) for c in chapters])
@@ -372,6 +374,9 @@ def warm_clips(lib: Library) -> int:
             done += 1
         except ClipwiseError as exc:
             log.debug("warm-up skipped %s: %s", video_id, exc)
+            continue
+        if lib.embedder is not None and (marks := description_chapters(lib.catalog.get(video_id).description)):
+            title_vectors(lib, marks)  # so a chat clip never embeds them on the fly
     lib.related.ready()
     lib.families.ready()
     return done
