@@ -61,7 +61,7 @@ def test_codebooks_are_kept_whole_and_a_file_for_another_model_is_not_used(tmp_p
     assert load(path, vectors.shape[1] + 1) is None  # another embedding size
     path.write_bytes(b"not an npz")
     assert load(path, vectors.shape[1]) is None
-    assert not list(tmp_path.glob(".semantic_ids.*"))  # no temp file left behind
+    assert not list(tmp_path.glob(".*.tmp"))  # no temp file left behind
 
 
 @NEEDS_MODEL

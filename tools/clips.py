@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass
 from typing import NamedTuple
 
 import numpy as np
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from memory.lexical import STEM, LexicalIndex, words
 from tools.catalog.chapters import Chapter, description_chapters
@@ -168,8 +169,6 @@ def chapter_ranges(windows: list[Window], chapters: tuple[Chapter, ...]) -> tupl
 
 
 def content_stems(text: str) -> set[str]:
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
     return {STEM(w) for w in words(text) if w not in ENGLISH_STOP_WORDS}
 
 

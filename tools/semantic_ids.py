@@ -3,8 +3,7 @@ videos about the same thing share a prefix ("family")."""
 
 from __future__ import annotations
 
-import os
-import tempfile
+import io
 import threading
 from collections import Counter
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from sklearn.metrics import pairwise_distances_argmin
 
 from memory.lexical import words
+from tools.atomic_file import write_atomically
 
 LEVELS = 3
 CODES = 64
@@ -64,15 +64,9 @@ def assign(vectors: np.ndarray, books: Codebooks) -> np.ndarray:
 
 def save(books: Codebooks, path: Path) -> None:
     """Write the codebooks whole or not at all."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".semantic_ids.", suffix=".npz")
-    os.close(handle)
-    try:
-        np.savez(temp, fitted_on=books.fitted_on, **{f"level{i}": c for i, c in enumerate(books.centroids)})
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    buffer = io.BytesIO()
+    np.savez(buffer, fitted_on=books.fitted_on, **{f"level{i}": c for i, c in enumerate(books.centroids)})
+    write_atomically(path, buffer.getvalue())
 
 
 def load(path: Path, dim: int) -> Codebooks | None:
